@@ -1,0 +1,376 @@
+#include "model.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace clinic {
+
+Index EntityTable::Find(std::string_view id) const {
+  const auto it = index_.find(id);
+  return it == index_.end() ? kNone : it->second;
+}
+
+Index EntityTable::Add(std::string_view id, std::string_view name, bool is_declared) {
+  const auto index = static_cast<Index>(ids.size());
+  ids.emplace_back(id);
+  names.emplace_back(name);
+  declared.push_back(is_declared ? 1 : 0);
+  index_.emplace(std::string(id), index);
+  return index;
+}
+
+namespace {
+
+// How often, and first where, an entity was referenced without being declared.
+struct References {
+  std::vector<uint64_t> count;
+  std::vector<uint64_t> first_line;
+  std::vector<uint8_t> from_table;  // declared by a row of its own table
+  std::vector<uint8_t> named;       // named by a lone visits.csv column
+
+  void Grow(size_t n) {
+    count.resize(n, 0);
+    first_line.resize(n, 0);
+    from_table.resize(n, 0);
+    named.resize(n, 0);
+  }
+};
+
+// One staged completed line before sorting.
+struct StagedKey {
+  uint64_t patient_day;
+  uint64_t employee_division;
+  uint32_t row;
+};
+
+// Engine limit: indexes and line offsets are 32-bit.
+constexpr uint64_t kMaxLines = UINT32_MAX - 1;
+
+}  // namespace
+
+struct ExportBuilder::Impl {
+  Export data;
+  References divisions, employees, price_lists, patients;
+  std::string visits_file = "visits", patients_file = "patients", employees_file = "employees";
+  Lines staged;
+  uint64_t absolute_sum = 0;  // guards exactness: every partial sum fits in int64
+  std::unordered_map<std::string, uint8_t, std::hash<std::string>> line_ids;
+
+  // Returns the entity for `id`, creating an undeclared one on first sight.
+  static Index Intern(EntityTable& table, References& refs, std::string_view id) {
+    Index index = table.Find(id);
+    if (index == kNone) {
+      index = table.Add(id, id, false);
+      refs.Grow(table.size());
+    }
+    return index;
+  }
+
+  static void Reference(References& refs, Index index, uint64_t line) {
+    if (refs.count[index]++ == 0) refs.first_line[index] = line;
+  }
+
+  // Declares `id` in its own table; false if a row already declared it.
+  static bool Declare(EntityTable& table, References& refs, std::string_view id,
+                      std::string_view name, Index* out) {
+    Index index = Intern(table, refs, id);
+    if (refs.from_table[index]) return false;
+    refs.from_table[index] = 1;
+    table.names[index] = std::string(name.empty() ? id : name);
+    *out = index;
+    return true;
+  }
+
+  void GrowPatients() {
+    const size_t n = data.patients.size();
+    data.patient_price_list.resize(n, kNone);
+    data.patient_bonus.resize(n, 0);
+    data.patient_has_bonus.resize(n, 0);
+    data.patient_registered.resize(n, kNoDay);
+  }
+  void GrowEmployees() { data.employee_division.resize(data.employees.size(), kNone); }
+};
+
+ExportBuilder::ExportBuilder() : impl_(std::make_unique<Impl>()) {}
+ExportBuilder::~ExportBuilder() = default;
+
+void ExportBuilder::SetClinic(std::string_view name, std::string_view currency) {
+  impl_->data.clinic_name = std::string(name);
+  impl_->data.currency = std::string(currency);
+}
+
+void ExportBuilder::SetFormat(std::string_view format, std::vector<std::string> files) {
+  impl_->data.summary.format = std::string(format);
+  impl_->data.summary.files = std::move(files);
+}
+
+void ExportBuilder::SetVisitsFile(std::string_view name) { impl_->visits_file = std::string(name); }
+void ExportBuilder::SetPatientsFile(std::string_view name) { impl_->patients_file = std::string(name); }
+void ExportBuilder::SetEmployeesFile(std::string_view name) {
+  impl_->employees_file = std::string(name);
+}
+
+bool ExportBuilder::AddDivision(std::string_view id, std::string_view name) {
+  Index index;
+  if (!Impl::Declare(impl_->data.divisions, impl_->divisions, id, name, &index)) return false;
+  ++impl_->data.summary.divisions;
+  return true;
+}
+
+bool ExportBuilder::AddPriceList(std::string_view id, std::string_view name) {
+  Index index;
+  if (!Impl::Declare(impl_->data.price_lists, impl_->price_lists, id, name, &index)) return false;
+  ++impl_->data.summary.price_lists;
+  return true;
+}
+
+bool ExportBuilder::AddEmployee(std::string_view id, std::string_view name,
+                                std::string_view division_id, uint64_t source_line) {
+  Impl& m = *impl_;
+  Index index;
+  if (!Impl::Declare(m.data.employees, m.employees, id, name, &index)) return false;
+  m.GrowEmployees();
+  if (!division_id.empty()) {
+    const Index division = Impl::Intern(m.data.divisions, m.divisions, division_id);
+    Impl::Reference(m.divisions, division, source_line);
+    m.data.employee_division[index] = division;
+  }
+  ++m.data.summary.employees;
+  return true;
+}
+
+bool ExportBuilder::AddPatient(std::string_view id, std::string_view name,
+                               std::string_view price_list_id, std::optional<Money> bonus,
+                               Day registered, uint64_t source_line) {
+  Impl& m = *impl_;
+  Index index;
+  if (!Impl::Declare(m.data.patients, m.patients, id, name, &index)) return false;
+  m.GrowPatients();
+  if (!price_list_id.empty()) {
+    const Index list = Impl::Intern(m.data.price_lists, m.price_lists, price_list_id);
+    Impl::Reference(m.price_lists, list, source_line);
+    m.data.patient_price_list[index] = list;
+  }
+  if (bonus) {
+    m.data.patient_bonus[index] = *bonus;
+    m.data.patient_has_bonus[index] = 1;
+  }
+  m.data.patient_registered[index] = registered;
+  ++m.data.summary.patients;
+  return true;
+}
+
+bool ExportBuilder::AddLineId(std::string_view line_id) {
+  if (line_id.empty()) return true;
+  return impl_->line_ids.emplace(std::string(line_id), 0).second;
+}
+
+Status ExportBuilder::AddLine(const LineInput& line) {
+  Impl& m = *impl_;
+  ImportSummary& summary = m.data.summary;
+  if (summary.lines >= kMaxLines) {
+    return MakeError(code::kTooManyRows, {m.visits_file, line.source_line, 0, "", ""},
+                     "the export has more visit lines than the engine can hold (" +
+                         std::to_string(kMaxLines) + ")");
+  }
+  // Every sum of any subset of lines then fits in int64, so reports need no checks.
+  const uint64_t magnitude = line.amount < 0 ? 0 - static_cast<uint64_t>(line.amount)
+                                             : static_cast<uint64_t>(line.amount);
+  if (magnitude > static_cast<uint64_t>(INT64_MAX) - m.absolute_sum) {
+    return MakeError(code::kAmountOverflow,
+                     {m.visits_file, line.source_line, 0, "amount", FormatMoney(line.amount, 4)},
+                     "the amounts of the export add up to more than the engine can sum exactly "
+                     "(about 922 trillion)");
+  }
+  m.absolute_sum += magnitude;
+
+  const Index patient = Impl::Intern(m.data.patients, m.patients, line.patient);
+  Impl::Reference(m.patients, patient, line.source_line);
+  if (!line.patient_name.empty() && !m.patients.from_table[patient] && !m.patients.named[patient]) {
+    m.patients.named[patient] = 1;
+    m.data.patients.names[patient] = std::string(line.patient_name);
+  }
+  Index employee = kNone;
+  if (!line.employee.empty()) {
+    employee = Impl::Intern(m.data.employees, m.employees, line.employee);
+    Impl::Reference(m.employees, employee, line.source_line);
+    if (!line.employee_name.empty() && !m.employees.from_table[employee] &&
+        !m.employees.named[employee]) {
+      m.employees.named[employee] = 1;
+      m.data.employees.names[employee] = std::string(line.employee_name);
+    }
+  }
+  Index division = kNone;
+  if (!line.division.empty()) {
+    division = Impl::Intern(m.data.divisions, m.divisions, line.division);
+    Impl::Reference(m.divisions, division, line.source_line);
+    if (!line.division_name.empty() && !m.divisions.from_table[division] &&
+        !m.divisions.named[division]) {
+      m.divisions.named[division] = 1;
+      m.data.divisions.names[division] = std::string(line.division_name);
+    }
+  }
+
+  ++summary.lines;
+  if (summary.first_day == kNoDay || line.day < summary.first_day) summary.first_day = line.day;
+  if (summary.last_day == kNoDay || line.day > summary.last_day) summary.last_day = line.day;
+  switch (line.status) {
+    case LineStatus::kCancelled:
+      ++summary.cancelled;
+      summary.cancelled_amount += line.amount;
+      return {};
+    case LineStatus::kNoShow:
+      ++summary.no_show;
+      summary.no_show_amount += line.amount;
+      return {};
+    case LineStatus::kCompleted:
+      break;
+  }
+  ++summary.completed;
+  summary.completed_amount += line.amount;
+  if (line.kind == LineKind::kGoods) ++summary.goods_lines;
+  if (line.amount < 0) ++summary.refund_lines;
+  Lines& s = m.staged;
+  s.day.push_back(line.day);
+  s.patient.push_back(patient);
+  s.employee.push_back(employee);
+  s.division.push_back(division);
+  s.amount.push_back(line.amount);
+  s.kind.push_back(line.kind);
+  return {};
+}
+
+void ExportBuilder::AddWarning(std::string_view code, std::string message, uint64_t count) {
+  impl_->data.summary.warnings.push_back(Warning{std::string(code), std::move(message), count});
+}
+
+void ExportBuilder::CountBlankLines(uint64_t n) { impl_->data.summary.blank_lines += n; }
+
+namespace {
+
+// At most this many ids are named one by one per table; the rest are summed up.
+constexpr size_t kMaxNamedUnknowns = 20;
+
+void WarnUnknown(ImportSummary& summary, const EntityTable& table, References& refs,
+                 std::string_view code, std::string_view what, std::string_view table_name,
+                 std::string_view referrer, bool json) {
+  size_t named = 0;
+  uint64_t more_ids = 0, more_refs = 0;
+  for (Index i = 0; i < table.size(); ++i) {
+    if (refs.from_table[i] || refs.named[i] || refs.count[i] == 0) continue;
+    if (named == kMaxNamedUnknowns) {
+      ++more_ids;
+      more_refs += refs.count[i];
+      continue;
+    }
+    ++named;
+    std::string where = json ? std::string(referrer) + "[" + std::to_string(refs.first_line[i] - 1) + "]"
+                             : std::string(referrer) + ", line " + std::to_string(refs.first_line[i]);
+    summary.warnings.push_back(Warning{
+        std::string(code),
+        where + ": " + std::string(what) + " " + QuoteForMessage(table.ids[i]) + " is not in the " +
+            std::string(table_name) + " table; kept and shown by its id (" +
+            std::to_string(refs.count[i]) + (refs.count[i] == 1 ? " reference)" : " references)"),
+        refs.count[i]});
+  }
+  if (more_ids > 0) {
+    summary.warnings.push_back(Warning{
+        std::string(code),
+        "and " + std::to_string(more_ids) + " more " + std::string(what) + " ids not in the " +
+            std::string(table_name) + " table (" + std::to_string(more_refs) +
+            " references), kept and shown by their ids",
+        more_refs});
+  }
+}
+
+}  // namespace
+
+Export ExportBuilder::Finish() {
+  Impl& m = *impl_;
+  Export& data = m.data;
+  m.GrowPatients();
+  m.GrowEmployees();
+  m.divisions.Grow(data.divisions.size());
+  m.employees.Grow(data.employees.size());
+  m.price_lists.Grow(data.price_lists.size());
+  m.patients.Grow(data.patients.size());
+
+  const bool json = data.summary.format == "json";
+  // Warnings about tables come first in the order a reader meets them.
+  std::vector<Warning> other = std::move(data.summary.warnings);
+  data.summary.warnings.clear();
+  const std::string visits_ref = json ? "visits" : m.visits_file;
+  WarnUnknown(data.summary, data.patients, m.patients, "ref.unknown_patient", "patient", "patients",
+              visits_ref, json);
+  WarnUnknown(data.summary, data.employees, m.employees, "ref.unknown_employee", "employee",
+              "employees", visits_ref, json);
+  WarnUnknown(data.summary, data.divisions, m.divisions, "ref.unknown_division", "division",
+              "divisions", json ? "visits or employees" : m.visits_file + " or employees.csv", false);
+  WarnUnknown(data.summary, data.price_lists, m.price_lists, "ref.unknown_price_list", "price list",
+              "price lists", json ? "patients" : m.patients_file, json);
+  for (auto& w : other) data.summary.warnings.push_back(std::move(w));
+
+  for (Index i = 0; i < data.divisions.size(); ++i) {
+    data.divisions.declared[i] = m.divisions.from_table[i] | m.divisions.named[i];
+  }
+  for (Index i = 0; i < data.employees.size(); ++i) {
+    data.employees.declared[i] = m.employees.from_table[i] | m.employees.named[i];
+  }
+  for (Index i = 0; i < data.price_lists.size(); ++i) {
+    data.price_lists.declared[i] = m.price_lists.from_table[i] | m.price_lists.named[i];
+  }
+  for (Index i = 0; i < data.patients.size(); ++i) {
+    data.patients.declared[i] = m.patients.from_table[i] | m.patients.named[i];
+  }
+
+  // Sort the completed lines by (patient, day, employee, division); stable so
+  // equal keys keep their export order.
+  const Lines& s = m.staged;
+  const size_t n = s.size();
+  std::vector<StagedKey> keys(n);
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = StagedKey{(static_cast<uint64_t>(s.patient[i]) << 32) |
+                            static_cast<uint32_t>(static_cast<int64_t>(s.day[i]) - INT32_MIN),
+                        (static_cast<uint64_t>(s.employee[i]) << 32) | s.division[i],
+                        static_cast<uint32_t>(i)};
+  }
+  std::stable_sort(keys.begin(), keys.end(), [](const StagedKey& a, const StagedKey& b) {
+    return a.patient_day != b.patient_day ? a.patient_day < b.patient_day
+                                          : a.employee_division < b.employee_division;
+  });
+  Lines& out = data.lines;
+  out.day.resize(n);
+  out.patient.resize(n);
+  out.employee.resize(n);
+  out.division.resize(n);
+  out.amount.resize(n);
+  out.kind.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t r = keys[i].row;
+    out.day[i] = s.day[r];
+    out.patient[i] = s.patient[r];
+    out.employee[i] = s.employee[r];
+    out.division[i] = s.division[r];
+    out.amount[i] = s.amount[r];
+    out.kind[i] = s.kind[r];
+  }
+  m.staged = Lines{};
+
+  data.patient_begin.assign(data.patients.size() + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++data.patient_begin[out.patient[i] + 1];
+  std::partial_sum(data.patient_begin.begin(), data.patient_begin.end(),
+                   data.patient_begin.begin());
+
+  ImportSummary& summary = data.summary;
+  for (size_t i = 0; i < n; ++i) {
+    const bool new_patient = i == 0 || out.patient[i] != out.patient[i - 1];
+    if (new_patient) ++summary.patients_with_lines;
+    if (new_patient || out.day[i] != out.day[i - 1] || out.employee[i] != out.employee[i - 1]) {
+      ++summary.visits;
+    }
+  }
+  data.last_day = summary.last_day;
+  return std::move(m.data);
+}
+
+}  // namespace clinic

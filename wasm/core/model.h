@@ -1,0 +1,159 @@
+// The imported export, held in columns: ids dictionary-encoded to dense
+// indexes, dates as day numbers, money as int64. Reports are scans over these
+// columns; nothing here is ever re-parsed when a period or option changes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "date.h"
+#include "money.h"
+#include "status.h"
+
+namespace clinic {
+
+/// Index into an entity table; kNone where a line has no employee/division.
+using Index = uint32_t;
+inline constexpr Index kNone = UINT32_MAX;
+
+enum class LineKind : uint8_t { kService = 0, kGoods = 1 };
+enum class LineStatus : uint8_t { kCompleted = 0, kCancelled = 1, kNoShow = 2 };
+
+/// One table of named things (divisions, employees, price lists, patients).
+/// Entities referenced by a line but absent from their table are kept too,
+/// with declared = 0 and their id as name, so nothing is lost.
+struct EntityTable {
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+  std::vector<uint8_t> declared;
+  size_t size() const { return ids.size(); }
+  /// Index of `id`, or kNone.
+  Index Find(std::string_view id) const;
+
+  /// Appends an entity (the caller checks it is new) and returns its index.
+  Index Add(std::string_view id, std::string_view name, bool is_declared);
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Index, Hash, std::equal_to<>> index_;
+};
+
+/// A problem that did not stop the import, with how many lines it touched.
+struct Warning {
+  std::string code;     // e.g. "ref.unknown_patient"
+  std::string message;  // one sentence naming the file, first line and value
+  uint64_t count = 0;   // lines (or cells, columns) concerned
+};
+
+/// What the import read, for every front end: nothing is dropped without a trace here.
+struct ImportSummary {
+  std::string format;                // "json" or "csv"
+  std::vector<std::string> files;    // names as given
+  uint64_t divisions = 0, employees = 0, price_lists = 0, patients = 0;  // table rows
+  uint64_t lines = 0;                // every visit line read
+  uint64_t completed = 0, cancelled = 0, no_show = 0;
+  Money completed_amount = 0, cancelled_amount = 0, no_show_amount = 0;
+  uint64_t goods_lines = 0;          // completed goods lines
+  uint64_t refund_lines = 0;         // completed lines with a negative amount
+  uint64_t visits = 0;               // distinct completed (patient, employee, date)
+  uint64_t patients_with_lines = 0;  // distinct patients with a completed line
+  Day first_day = kNoDay, last_day = kNoDay;  // over all lines, any status
+  uint64_t blank_lines = 0;          // empty CSV lines skipped
+  std::vector<Warning> warnings;
+};
+
+/// Completed lines, sorted by (patient, day, employee, division, kind, amount):
+/// each patient's lines are one contiguous run, in date order.
+struct Lines {
+  std::vector<Day> day;
+  std::vector<Index> patient;
+  std::vector<Index> employee;  // kNone = unassigned
+  std::vector<Index> division;  // kNone = no division
+  std::vector<Money> amount;
+  std::vector<LineKind> kind;
+  size_t size() const { return day.size(); }
+};
+
+/// An imported clinic export.
+struct Export {
+  std::string clinic_name;
+  std::string currency;  // ISO 4217, may be empty
+
+  EntityTable divisions, employees, price_lists, patients;
+  std::vector<Index> employee_division;    // per employee, kNone if none
+  std::vector<Index> patient_price_list;   // per patient, kNone if none
+  std::vector<Money> patient_bonus;        // per patient
+  std::vector<uint8_t> patient_has_bonus;  // per patient
+  std::vector<Day> patient_registered;     // per patient, kNoDay if none
+
+  Lines lines;
+  std::vector<uint32_t> patient_begin;  // lines of patient p: [patient_begin[p], patient_begin[p+1])
+  Day last_day = kNoDay;                // last date of the export (any status)
+
+  ImportSummary summary;
+};
+
+/// One visit line as read by an importer; views stay valid only during AddLine.
+struct LineInput {
+  Day day = kNoDay;
+  std::string_view patient;
+  std::string_view employee;  // empty = none
+  std::string_view division;  // empty = none
+  Money amount = 0;
+  LineKind kind = LineKind::kService;
+  LineStatus status = LineStatus::kCompleted;
+  // Names carried by a lone visits.csv instead of the other tables.
+  std::string_view patient_name, employee_name, division_name;
+  uint64_t source_line = 0;  // for warnings: CSV line number, or JSON 1-based element index
+};
+
+/// Collects tables and lines in any order, then Finish() resolves references,
+/// sorts the lines and writes the summary. Importers report duplicates and
+/// bad values themselves, since only they know the file, line and column.
+class ExportBuilder {
+ public:
+  ExportBuilder();
+  ~ExportBuilder();
+  ExportBuilder(const ExportBuilder&) = delete;
+  ExportBuilder& operator=(const ExportBuilder&) = delete;
+
+  void SetClinic(std::string_view name, std::string_view currency);
+  void SetFormat(std::string_view format, std::vector<std::string> files);
+  /// File names used in warnings ("visits.csv", "export.json").
+  void SetVisitsFile(std::string_view name);
+  void SetPatientsFile(std::string_view name);
+  void SetEmployeesFile(std::string_view name);
+
+  // Each returns false when the id was already declared in its table.
+  bool AddDivision(std::string_view id, std::string_view name);
+  bool AddEmployee(std::string_view id, std::string_view name, std::string_view division_id,
+                   uint64_t source_line);
+  bool AddPriceList(std::string_view id, std::string_view name);
+  bool AddPatient(std::string_view id, std::string_view name, std::string_view price_list_id,
+                  std::optional<Money> bonus, Day registered, uint64_t source_line);
+
+  /// Returns false when a visit line id repeats (empty ids are not checked).
+  bool AddLineId(std::string_view line_id);
+  /// Adds a line; fails only when an engine limit or the exact-sum range would be exceeded.
+  Status AddLine(const LineInput& line);
+
+  /// Records a warning that is not about references (unknown CSV column, blank lines).
+  void AddWarning(std::string_view code, std::string message, uint64_t count);
+  void CountBlankLines(uint64_t n);
+
+  Export Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clinic

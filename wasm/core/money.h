@@ -1,0 +1,45 @@
+// Money is exact: an int64 count of 1/10000 of the currency unit. No floating
+// point touches an amount anywhere in the engine.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace clinic {
+
+/// An amount in 1/10000 of the currency unit (4 fractional digits).
+using Money = int64_t;
+inline constexpr int64_t kMoneyScale = 10000;
+inline constexpr int kMoneyDecimals = 4;
+
+/// Why an amount did not parse, for the error message.
+enum class AmountError { kNone, kEmpty, kSyntax, kTooManyDecimals, kExponent, kOutOfRange };
+
+/// Parses an exact decimal: optional sign, digits, optional '.' (or ',' when
+/// `decimal_comma`) and at most 4 fractional digits. No exponents, no thousands
+/// separators, no currency signs, no surrounding spaces.
+std::optional<Money> ParseAmount(std::string_view text, bool decimal_comma,
+                                 AmountError* why = nullptr);
+
+/// Explains an AmountError in words ("at most 4 decimals are allowed").
+std::string_view DescribeAmountError(AmountError why);
+
+/// n / d rounded half away from zero (d != 0), computed in 128 bits.
+int64_t DivRoundHalfAway(__int128 n, __int128 d);
+
+/// Formats with `decimals` (0..4) digits, rounding half away from zero: "-12.35".
+std::string FormatMoney(Money amount, int decimals = 2);
+
+/// A percentage in tenths of a percent (123 = 12.3 %), or none.
+using Permille = int64_t;
+inline constexpr Permille kNoPercent = INT64_MIN;
+
+/// part / whole as tenths of a percent, rounded half away from zero; none when whole is 0.
+Permille PercentTenths(__int128 part, __int128 whole);
+
+/// "12.3", or "" for kNoPercent.
+std::string FormatPercent(Permille p);
+
+}  // namespace clinic
