@@ -1,0 +1,902 @@
+// Differential test of ImportJson against nlohmann::json (this file only).
+//
+// A deterministic generator writes clinic exports in many spellings (escapes,
+// whitespace, key order, ids as numbers, unknown keys, odd values), then
+// mutates their bytes (flips, insertions, deletions, truncations, copied
+// slices). Each document goes to nlohmann's parser and to ImportJson:
+// - nlohmann rejects it: ImportJson must reject it as broken JSON
+//   (json.syntax, json.too_deep or input.*);
+// - nlohmann accepts it: ImportJson must not call it broken JSON, and an
+//   independent checker written over nlohmann's parse decides whether it is
+//   a valid export; if so, ImportJson must accept it with the same values
+//   (names, per-patient sums, line counts), otherwise reject it.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "import.h"
+
+namespace clinic {
+namespace {
+
+// ---------------------------------------------------------------- random
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {  // splitmix64
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  size_t Below(size_t n) { return static_cast<size_t>(Next() % n); }
+  bool Chance(int percent) { return Below(100) < static_cast<size_t>(percent); }
+  template <class T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[Below(v.size())];
+  }
+
+ private:
+  uint64_t state_;
+};
+
+// ---------------------------------------------------------------- generator
+
+class Generator {
+ public:
+  explicit Generator(Rng& rng) : rng_(rng) {}
+
+  std::string Export() {
+    divisions_ = lists_ = patients_ = 0;
+    known_numeric_.clear();
+    odd_ = rng_.Chance(25);  // most documents are clean exports, a quarter carry odd values
+    const size_t divisions = rng_.Below(4), employees = rng_.Below(5), lists = rng_.Below(3),
+                 patients = rng_.Below(6), visits = rng_.Below(9);
+    std::vector<std::string> members;
+    members.push_back(Member("format", !Odd(5) ? Str("clinic-export") : Str("clinic")));
+    members.push_back(
+        Member("version", !Odd(5) ? "1" : rng_.Pick<std::string>({"2", "1.0", "\"1\""})));
+    if (rng_.Chance(70)) {
+      std::string clinic = "{";
+      std::vector<std::string> fields;
+      if (rng_.Chance(90)) fields.push_back(Member("name", Str(Name())));
+      if (rng_.Chance(80))
+        fields.push_back(Member("currency", Odd(10) ? "7" : rng_.Chance(90) ? Str("EUR") : "null"));
+      if (rng_.Chance(20)) fields.push_back(Member("note", Junk(3)));
+      members.push_back(Member("clinic", Object(fields)));
+    }
+    if (divisions > 0 || rng_.Chance(20))
+      members.push_back(Member("divisions", Table("D", divisions, 0)));
+    if (employees > 0 || rng_.Chance(20))
+      members.push_back(Member("employees", Table("E", employees, 1)));
+    if (lists > 0 || rng_.Chance(20)) members.push_back(Member("priceLists", Table("L", lists, 0)));
+    if (patients > 0 || rng_.Chance(20))
+      members.push_back(Member("patients", Table("P", patients, 2)));
+    if (!Odd(5)) {
+      std::vector<std::string> items;
+      for (size_t i = 0; i < visits; ++i) items.push_back(Visit(i));
+      members.push_back(Member("visits", Array(items)));
+    }
+    if (rng_.Chance(30)) members.push_back(Member("exportedAt", Str("2024-03-31T18:00:00Z")));
+    if (rng_.Chance(20)) members.push_back(Member("extra", Junk(5)));
+    // format and version usually first, the rest in any order.
+    for (size_t i = members.size() - 1; i > 2; --i)
+      std::swap(members[i], members[2 + rng_.Below(i - 1)]);
+    if (rng_.Chance(10)) std::swap(members[0], members[members.size() - 1]);
+    std::string doc = (rng_.Chance(5) ? "\xEF\xBB\xBF" : "") + Ws() + Object(members) + Ws();
+    return doc;
+  }
+
+ private:
+  std::string Ws() {
+    static const std::vector<std::string> kWs = {"", "", "", " ", "\n", "\t", "\r\n", "  \n  "};
+    return rng_.Pick(kWs);
+  }
+  std::string Member(std::string_view key, const std::string& value) {
+    return Ws() + Str(key) + Ws() + ":" + Ws() + value + Ws();
+  }
+  std::string Object(std::vector<std::string> members) {
+    std::string out = "{";
+    for (size_t i = 0; i < members.size(); ++i) out += (i ? "," : "") + members[i];
+    return out + Ws() + "}";
+  }
+  std::string Array(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + Ws() + items[i] + Ws();
+    return out + Ws() + "]";
+  }
+
+  // A JSON string for `text`, escaped in a random style.
+  std::string Str(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    auto u = [&](uint32_t cp) {
+      std::string e = "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) {
+        const char h = kHex[(cp >> shift) & 15];
+        e += rng_.Chance(50) ? h : static_cast<char>(std::toupper(static_cast<unsigned char>(h)));
+      }
+      return e;
+    };
+    std::string out = "\"";
+    for (size_t i = 0; i < text.size();) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x80) {
+        // Decode one UTF-8 character (the generator only writes valid UTF-8).
+        const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+        for (size_t k = 1; k < len; ++k)
+          cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+        if (rng_.Chance(30)) {
+          if (cp >= 0x10000) {
+            const uint32_t v = cp - 0x10000;
+            out += u(0xD800 + (v >> 10)) + u(0xDC00 + (v & 0x3FF));
+          } else {
+            out += u(cp);
+          }
+        } else {
+          out.append(text.substr(i, len));
+        }
+        i += len;
+        continue;
+      }
+      if (c == '"')
+        out += "\\\"";
+      else if (c == '\\')
+        out += "\\\\";
+      else if (c == '\n')
+        out += rng_.Chance(50) ? std::string("\\n") : u(c);
+      else if (c == '\t')
+        out += "\\t";
+      else if (c < 0x20)
+        out += u(c);
+      else if (c == '/' && rng_.Chance(50))
+        out += "\\/";
+      else if (rng_.Chance(3))
+        out += u(c);
+      else
+        out += static_cast<char>(c);
+      ++i;
+    }
+    return out + "\"";
+  }
+
+  std::string Name() {
+    static const std::vector<std::string> kNames = {"Anna",
+                                                    "Max \"Maxi\" Huber",
+                                                    "J\xC3\xBCrgen \xC3\x98ster",
+                                                    "Back\\slash",
+                                                    "Two\nlines",
+                                                    "Smile \xF0\x9F\x98\x80",
+                                                    "Tab\tName",
+                                                    "\xE6\x97\xA5\xE6\x9C\xAC",
+                                                    "a/b",
+                                                    "Ctrl\x01",
+                                                    "Chlo\xC3\xA9",
+                                                    ""};
+    return rng_.Pick(kNames);
+  }
+
+  // An id of the table: a string, or sometimes a bare number.
+  std::string Id(const std::string& prefix, size_t n) {
+    if (prefix == "P" && rng_.Chance(25)) return std::to_string(100 + n);  // number-like id
+    return prefix + std::to_string(n);
+  }
+  std::string IdValue(const std::string& id) {
+    if (!id.empty() && id[0] != '0' && id.find_first_not_of("0123456789") == std::string::npos &&
+        rng_.Chance(50)) {
+      return id;  // a whole number
+    }
+    return Str(id);
+  }
+  // A reference: usually an id of the table, sometimes unknown, or (when
+  // optional) empty or null.
+  std::string Ref(const std::string& prefix, size_t count, bool required = false) {
+    const size_t r = rng_.Below(100);
+    if (r < 10 && (!required || Odd(50))) return "null";
+    if (r < 14 && (!required || Odd(50))) return Str("");
+    if (r < 22 || count == 0) return IdValue(prefix + "X" + std::to_string(rng_.Below(3)));
+    const size_t n = rng_.Below(count);
+    return IdValue(prefix == "P" && known_numeric_[n] ? std::to_string(100 + n)
+                                                      : prefix + std::to_string(n));
+  }
+
+  std::string Amount() {
+    std::string text = rng_.Chance(20) ? "-" : "";
+    const size_t whole = rng_.Below(7);
+    text += std::to_string(rng_.Below(whole == 0 ? 10 : 1000000));
+    const size_t decimals = rng_.Below(5);
+    if (decimals > 0) {
+      text += '.';
+      for (size_t i = 0; i < decimals; ++i) text += static_cast<char>('0' + rng_.Below(10));
+    }
+    if (Odd(10)) text += "1";        // maybe 5 decimals
+    if (Odd(5)) return text + "e2";  // exponent
+    if (Odd(5)) return "true";       // wrong type
+    return rng_.Chance(50) ? text : Str(text);
+  }
+
+  std::string Date() {
+    const int year = 2020 + static_cast<int>(rng_.Below(6));
+    const int month = 1 + static_cast<int>(rng_.Below(12));
+    const int day = 1 + static_cast<int>(rng_.Below(Odd(20) ? 31 : 28));  // some impossible
+    auto two = [](int v) {
+      return std::string(1, static_cast<char>('0' + v / 10)) + static_cast<char>('0' + v % 10);
+    };
+    std::string text = std::to_string(year) + "-" + two(month) + "-" + two(day);
+    static const std::vector<std::string> kTimes = {"T10:30", " 08:15:00", "T23:59:59.5Z",
+                                                    "T12:00:00+02:00", "T00:00-0530"};
+    if (rng_.Chance(20)) text += rng_.Pick(kTimes);
+    if (Odd(5)) text = "2024/01/05";
+    return Str(text);
+  }
+
+  std::string Junk(int depth) {
+    const size_t r = rng_.Below(depth > 0 ? 9 : 6);
+    switch (r) {
+      case 0:
+        return "null";
+      case 1:
+        return rng_.Chance(50) ? "true" : "false";
+      case 2:
+        return rng_.Pick<std::string>(
+            {"0", "-0", "1e10", "-2.5E-3", "123456789012345678901234", "0.1"});
+      case 3:
+        return Str(Name());
+      case 4:
+        return "[]";
+      case 5:
+        return "{}";
+      case 6:
+      case 7: {
+        std::vector<std::string> items;
+        for (size_t i = rng_.Below(4); i > 0; --i) items.push_back(Junk(depth - 1));
+        return Array(items);
+      }
+      default: {
+        std::vector<std::string> members;
+        static const std::vector<std::string> kKeys = {"a",      "id",     "visits",
+                                                       "amount", "format", "x\\u0041"};
+        for (size_t i = rng_.Below(4); i > 0; --i)
+          members.push_back(Ws() + "\"" + rng_.Pick(kKeys) + "\":" + Junk(depth - 1));
+        return Object(members);
+      }
+    }
+  }
+
+  // kind 0: id+name; 1: employee; 2: patient.
+  std::string Table(const std::string& prefix, size_t count, int kind) {
+    if (count == 0 && rng_.Chance(30)) return "null";
+    if (prefix == "P") {
+      known_numeric_.assign(count, false);
+    }
+    std::vector<std::string> items;
+    for (size_t i = 0; i < count; ++i) {
+      std::vector<std::string> fields;
+      std::string id = Id(prefix, i);
+      if (prefix == "P") known_numeric_[i] = id[0] != 'P';
+      if (Odd(5)) id = prefix + "0";  // a duplicate (or not, for i == 0)
+      if (!Odd(5)) fields.push_back(Member("id", IdValue(id)));
+      if (rng_.Chance(85)) fields.push_back(Member("name", rng_.Chance(95) ? Str(Name()) : "null"));
+      if (kind == 1 && rng_.Chance(70)) fields.push_back(Member("division", Ref("D", divisions_)));
+      if (kind == 2) {
+        if (rng_.Chance(60)) fields.push_back(Member("priceList", Ref("L", lists_)));
+        if (rng_.Chance(50)) fields.push_back(Member("bonusBalance", Amount()));
+        if (rng_.Chance(40))
+          fields.push_back(Member("registered", rng_.Chance(90) ? Date() : "null"));
+      }
+      if (rng_.Chance(10)) fields.push_back(Member("custom", Junk(2)));
+      if (rng_.Chance(3) && !fields.empty())
+        fields.push_back(fields[rng_.Below(fields.size())]);  // repeated key
+      for (size_t k = fields.size(); k > 1; --k) std::swap(fields[k - 1], fields[rng_.Below(k)]);
+      items.push_back(Odd(3) ? "1" : Object(fields));
+    }
+    if (prefix == "D") divisions_ = count;
+    if (prefix == "L") lists_ = count;
+    if (prefix == "P") patients_ = count;
+    return Array(items);
+  }
+
+  std::string Visit(size_t index) {
+    std::vector<std::string> fields;
+    if (rng_.Chance(60))
+      fields.push_back(Member("id", IdValue("V" + std::to_string(Odd(10) ? 0 : index))));
+    if (!Odd(3)) fields.push_back(Member("date", Date()));
+    if (!Odd(3)) fields.push_back(Member("patient", !Odd(10) ? Ref("P", patients_, true) : "7.5"));
+    if (rng_.Chance(80)) fields.push_back(Member("employee", Ref("E", 5)));
+    if (rng_.Chance(70)) fields.push_back(Member("division", Ref("D", divisions_)));
+    if (!Odd(3)) fields.push_back(Member("amount", Amount()));
+    if (rng_.Chance(40)) {
+      fields.push_back(Member("kind", Odd(20)
+                                          ? "\"gift\""
+                                          : rng_.Pick<std::string>({"\"service\"", "\"goods\"",
+                                                                    "\"Goods\"", "\"\"", "null"})));
+    }
+    if (rng_.Chance(50)) {
+      fields.push_back(Member(
+          "status", Odd(20) ? "\"done\""
+                            : rng_.Pick<std::string>({"\"completed\"", "\"cancelled\"",
+                                                      "\"no-show\"", "\"no_show\"", "\"CANCELED\"",
+                                                      "null", "\"\"", "\"completed\""})));
+    }
+    if (rng_.Chance(30)) fields.push_back(Member("service", !Odd(10) ? Str(Name()) : "1"));
+    if (rng_.Chance(10)) fields.push_back(Member("meta", Junk(4)));
+    if (rng_.Chance(3) && !fields.empty()) fields.push_back(fields[rng_.Below(fields.size())]);
+    for (size_t k = fields.size(); k > 1; --k) std::swap(fields[k - 1], fields[rng_.Below(k)]);
+    return Object(fields);
+  }
+
+  bool Odd(int percent) { return odd_ && rng_.Chance(percent); }
+
+  Rng& rng_;
+  bool odd_ = false;
+  size_t divisions_ = 0, lists_ = 0, patients_ = 0;
+  std::vector<bool> known_numeric_;
+};
+
+// Byte-level damage: the kind of thing a bad editor, a cut download or a
+// wrong encoding does.
+std::string Mutate(Rng& rng, std::string doc) {
+  static constexpr char kPool[] = "\"\\{}[],: 01-.eEtnu\n\t\x7f\x80\xbf\xc3\xed\xf4\xff/'";
+  static const std::string kBytes = std::string(kPool, sizeof kPool - 1) + std::string(1, '\0');
+  const size_t count = 1 + rng.Below(3);
+  for (size_t m = 0; m < count; ++m) {
+    if (doc.empty()) doc = "{";
+    const size_t at = rng.Below(doc.size());
+    switch (rng.Below(6)) {
+      case 0:
+        doc[at] = kBytes[rng.Below(kBytes.size())];
+        break;
+      case 1:
+        doc.erase(at, 1);
+        break;
+      case 2:
+        doc.insert(doc.begin() + static_cast<std::ptrdiff_t>(at), kBytes[rng.Below(kBytes.size())]);
+        break;
+      case 3:
+        doc.resize(at);
+        break;
+      case 4: {  // copy a slice elsewhere (may repeat keys, elements, or nothing sensible)
+        const size_t len = 1 + rng.Below(std::min<size_t>(40, doc.size() - at));
+        const std::string slice = doc.substr(at, len);
+        doc.insert(rng.Below(doc.size() + 1), slice);
+        break;
+      }
+      default: {  // swap two bytes
+        const size_t other = rng.Below(doc.size());
+        std::swap(doc[at], doc[other]);
+        break;
+      }
+    }
+  }
+  return doc;
+}
+
+// ---------------------------------------------------------------- nlohmann side
+
+// A tree built through nlohmann's SAX interface: the same parser as
+// nlohmann::json::parse, but floats keep their text, so amounts are checked
+// exactly as written (never through a double).
+struct Node {
+  enum Kind { kNull, kBool, kInt, kFloat, kString, kArray, kObject } kind = kNull;
+  std::string text;  // string value; number text (integers printed from their value)
+  // Object members as parallel vectors (a pair<string, Node> would need Node complete here).
+  std::vector<std::string> keys;
+  std::vector<Node> values;
+  std::vector<Node> items;
+
+  // The last member with this key (a repeated key: the last one wins), or null.
+  const Node* Get(std::string_view key) const {
+    const Node* found = nullptr;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == key) found = &values[i];
+    }
+    return found;
+  }
+  size_t Count(std::string_view key) const {
+    size_t n = 0;
+    for (const std::string& k : keys) n += k == key;
+    return n;
+  }
+  static Node Make(Kind kind, std::string text = {}) {
+    Node node;
+    node.kind = kind;
+    node.text = std::move(text);
+    return node;
+  }
+};
+
+class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  Node root;
+
+  bool null() override { return Put(Node{}); }
+  bool boolean(bool) override { return Put(Node::Make(Node::kBool)); }
+  bool number_integer(number_integer_t v) override {
+    return Put(Node::Make(Node::kInt, std::to_string(v)));
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    return Put(Node::Make(Node::kInt, std::to_string(v)));
+  }
+  bool number_float(number_float_t, const string_t& s) override {
+    return Put(Node::Make(Node::kFloat, s));
+  }
+  bool string(string_t& s) override { return Put(Node::Make(Node::kString, s)); }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override {
+    Put(Node::Make(Node::kObject));
+    stack_.push_back(last_);
+    return true;
+  }
+  bool key(string_t& k) override {
+    stack_.back()->keys.push_back(k);
+    stack_.back()->values.emplace_back();
+    return true;
+  }
+  bool end_object() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    Put(Node::Make(Node::kArray));
+    stack_.push_back(last_);
+    return true;
+  }
+  bool end_array() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    // 406: a number too large for a double (1e400). Valid RFC 8259 syntax
+    // that nlohmann refuses as a limit of its own.
+    number_overflow = e.id == 406;
+    return false;
+  }
+  bool number_overflow = false;
+
+ private:
+  bool Put(Node node) {
+    if (stack_.empty()) {
+      root = std::move(node);
+      last_ = &root;
+    } else if (stack_.back()->kind == Node::kArray) {
+      stack_.back()->items.push_back(std::move(node));
+      last_ = &stack_.back()->items.back();
+    } else {
+      stack_.back()->values.back() = std::move(node);
+      last_ = &stack_.back()->values.back();
+    }
+    return true;
+  }
+  // Containers are only appended to after their children are complete, so
+  // pointers into the parent's vectors stay valid while a child is built.
+  std::vector<Node*> stack_;
+  Node* last_ = nullptr;
+};
+
+// What an export holds, computed independently from the tree.
+struct Values {
+  std::string clinic_name, currency;
+  std::map<std::string, std::string> divisions, employees, price_lists, patients;  // id -> name
+  std::map<std::string, Money> completed_by_patient;
+  std::map<std::string, std::pair<bool, Money>> bonus;  // per declared patient
+  std::map<std::string, Day> registered;
+  uint64_t lines = 0, completed = 0, cancelled = 0, no_show = 0, goods = 0;
+  Money completed_amount = 0, cancelled_amount = 0, no_show_amount = 0;
+};
+
+bool Lower(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  }
+  return true;
+}
+
+// The checker: the schema of docs/export-format.md, over the tree. Returns
+// nullopt when the document is not a valid export.
+class Checker {
+ public:
+  std::optional<Values> Check(const Node& root) {
+    if (root.kind != Node::kObject) return std::nullopt;
+    const Node* format = root.Get("format");
+    if (format == nullptr || format->kind != Node::kString || format->text != "clinic-export")
+      return std::nullopt;
+    const Node* version = root.Get("version");
+    if (version == nullptr || version->kind != Node::kInt || version->text != "1")
+      return std::nullopt;
+    for (const char* key :
+         {"clinic", "divisions", "employees", "priceLists", "patients", "visits"}) {
+      if (root.Count(key) > 1) return std::nullopt;
+    }
+    if (const Node* clinic = root.Get("clinic"); clinic != nullptr && clinic->kind != Node::kNull) {
+      if (clinic->kind != Node::kObject) return std::nullopt;
+      if (!Text(clinic->Get("name"), &v_.clinic_name) ||
+          !Text(clinic->Get("currency"), &v_.currency)) {
+        return std::nullopt;
+      }
+    }
+    const Node* visits = root.Get("visits");
+    if (visits == nullptr || visits->kind != Node::kArray) return std::nullopt;
+    if (!Table(root.Get("divisions"), 0) || !Table(root.Get("employees"), 1) ||
+        !Table(root.Get("priceLists"), 2) || !Table(root.Get("patients"), 3)) {
+      return std::nullopt;
+    }
+    std::set<std::string> line_ids;
+    unsigned __int128 absolute = 0;
+    for (const Node& visit : visits->items) {
+      if (visit.kind != Node::kObject) return std::nullopt;
+      std::string id, patient, employee, division, kind, status, service, date_text;
+      std::optional<Money> amount;
+      if (!Required(visit.Get("date")) || !Required(visit.Get("patient")) ||
+          !Required(visit.Get("amount"))) {
+        return std::nullopt;
+      }
+      if (!Id(visit.Get("id"), &id) || !Text(visit.Get("date"), &date_text) ||
+          !Id(visit.Get("patient"), &patient) || patient.empty() ||
+          !Id(visit.Get("employee"), &employee) || !Id(visit.Get("division"), &division) ||
+          !Amount(visit.Get("amount"), &amount) || !amount || !Text(visit.Get("kind"), &kind) ||
+          !Text(visit.Get("status"), &status) || !Text(visit.Get("service"), &service)) {
+        return std::nullopt;
+      }
+      const std::optional<Day> day = ParseDate(date_text);
+      if (!day) return std::nullopt;
+      const bool goods = Lower(kind, "goods");
+      if (!kind.empty() && !goods && !Lower(kind, "service")) return std::nullopt;
+      int st = 0;
+      if (status.empty() || Lower(status, "completed"))
+        st = 0;
+      else if (Lower(status, "cancelled") || Lower(status, "canceled"))
+        st = 1;
+      else if (Lower(status, "no-show") || Lower(status, "no_show"))
+        st = 2;
+      else
+        return std::nullopt;
+      if (!id.empty() && !line_ids.insert(id).second) return std::nullopt;
+      absolute +=
+          static_cast<unsigned __int128>(*amount < 0 ? -static_cast<__int128>(*amount) : *amount);
+      if (absolute > static_cast<unsigned __int128>(INT64_MAX)) return std::nullopt;
+      Reference(v_.patients, patient);
+      if (!employee.empty()) Reference(v_.employees, employee);
+      if (!division.empty()) Reference(v_.divisions, division);
+      ++v_.lines;
+      if (st == 1) {
+        ++v_.cancelled;
+        v_.cancelled_amount += *amount;
+      } else if (st == 2) {
+        ++v_.no_show;
+        v_.no_show_amount += *amount;
+      } else {
+        ++v_.completed;
+        v_.completed_amount += *amount;
+        v_.completed_by_patient[patient] += *amount;
+        v_.goods += goods;
+      }
+    }
+    return v_;
+  }
+
+ private:
+  static bool Absent(const Node* n) { return n == nullptr || n->kind == Node::kNull; }
+  static bool Required(const Node* n) { return !Absent(n); }
+  // A string (or absent/null = "").
+  static bool Text(const Node* n, std::string* out) {
+    out->clear();
+    if (Absent(n)) return true;
+    if (n->kind != Node::kString) return false;
+    *out = n->text;
+    return true;
+  }
+  // A string or a whole number's text.
+  static bool Id(const Node* n, std::string* out) {
+    out->clear();
+    if (Absent(n)) return true;
+    if (n->kind == Node::kString || n->kind == Node::kInt ||
+        (n->kind == Node::kFloat && n->text.find_first_of(".eE") == std::string::npos)) {
+      *out = n->text;
+      return true;
+    }
+    return false;
+  }
+  static bool Amount(const Node* n, std::optional<Money>* out) {
+    out->reset();
+    if (Absent(n)) return true;
+    if (n->kind != Node::kString && n->kind != Node::kInt && n->kind != Node::kFloat) return false;
+    if (n->kind == Node::kString && n->text.empty()) return true;
+    *out = ParseAmount(n->text, false);
+    return out->has_value();
+  }
+  static void Reference(std::map<std::string, std::string>& table, const std::string& id) {
+    table.emplace(id, id);  // kept by its id unless declared
+  }
+
+  // which: 0 divisions, 1 employees, 2 price lists, 3 patients.
+  bool Table(const Node* list, int which) {
+    if (Absent(list)) return true;
+    if (list->kind != Node::kArray) return false;
+    std::map<std::string, std::string>& table = which == 0   ? declared_divisions_
+                                                : which == 1 ? declared_employees_
+                                                : which == 2 ? declared_lists_
+                                                             : declared_patients_;
+    for (const Node& item : list->items) {
+      if (item.kind != Node::kObject) return false;
+      std::string id, name;
+      if (!Required(item.Get("id")) || !Id(item.Get("id"), &id) || id.empty() ||
+          !Text(item.Get("name"), &name)) {
+        return false;
+      }
+      if (table.count(id) != 0) return false;
+      table[id] = name.empty() ? id : name;
+      if (which == 1) {
+        std::string division;
+        if (!Id(item.Get("division"), &division)) return false;
+        if (!division.empty()) Reference(v_.divisions, division);
+      }
+      if (which == 3) {
+        std::string list_id, registered;
+        std::optional<Money> bonus;
+        if (!Id(item.Get("priceList"), &list_id) || !Amount(item.Get("bonusBalance"), &bonus) ||
+            !Text(item.Get("registered"), &registered)) {
+          return false;
+        }
+        Day day = kNoDay;
+        if (!registered.empty()) {
+          const std::optional<Day> parsed = ParseDate(registered);
+          if (!parsed) return false;
+          day = *parsed;
+        }
+        if (!list_id.empty()) Reference(v_.price_lists, list_id);
+        v_.bonus[id] = {bonus.has_value(), bonus.value_or(0)};
+        v_.registered[id] = day;
+      }
+    }
+    // Declared names replace the ids of referenced ones.
+    std::map<std::string, std::string>& all = which == 0   ? v_.divisions
+                                              : which == 1 ? v_.employees
+                                              : which == 2 ? v_.price_lists
+                                                           : v_.patients;
+    for (const auto& [id, name] : table) all[id] = name;
+    return true;
+  }
+
+  Values v_;
+  std::map<std::string, std::string> declared_divisions_, declared_employees_, declared_lists_,
+      declared_patients_;
+};
+
+std::map<std::string, std::string> NamesOf(const EntityTable& table) {
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < table.size(); ++i) out[table.ids[i]] = table.names[i];
+  return out;
+}
+
+// Compares an import with the checker's values; returns a description of the first difference.
+std::string Difference(const Export& data, const Values& v) {
+  if (data.clinic_name != v.clinic_name) return "clinic name";
+  if (data.currency != v.currency) return "currency";
+  if (NamesOf(data.divisions) != v.divisions) return "divisions";
+  if (NamesOf(data.employees) != v.employees) return "employees";
+  if (NamesOf(data.price_lists) != v.price_lists) return "price lists";
+  if (NamesOf(data.patients) != v.patients) return "patients";
+  std::map<std::string, Money> sums;
+  for (size_t i = 0; i < data.lines.size(); ++i)
+    sums[data.patients.ids[data.lines.patient[i]]] += data.lines.amount[i];
+  if (sums != v.completed_by_patient) return "per-patient sums";
+  for (const auto& [id, bonus] : v.bonus) {
+    const Index p = data.patients.Find(id);
+    if (p == kNone) return "patient " + id + " missing";
+    if ((data.patient_has_bonus[p] != 0) != bonus.first || data.patient_bonus[p] != bonus.second)
+      return "bonus of " + id;
+    if (data.patient_registered[p] != v.registered.at(id)) return "registered of " + id;
+  }
+  const ImportSummary& s = data.summary;
+  if (s.lines != v.lines || s.completed != v.completed || s.cancelled != v.cancelled ||
+      s.no_show != v.no_show) {
+    return "line counts";
+  }
+  if (s.completed_amount != v.completed_amount || s.cancelled_amount != v.cancelled_amount ||
+      s.no_show_amount != v.no_show_amount) {
+    return "amount totals";
+  }
+  if (s.goods_lines != v.goods) return "goods lines";
+  return "";
+}
+
+int Depth(const Node& node) {
+  int deepest = 0;
+  for (const Node& item : node.items) deepest = std::max(deepest, Depth(item));
+  for (const Node& value : node.values) deepest = std::max(deepest, Depth(value));
+  return node.kind == Node::kArray || node.kind == Node::kObject ? deepest + 1 : 0;
+}
+
+bool IsBrokenJsonCode(std::string_view c) {
+  return c == code::kJsonSyntax || c == code::kJsonTooDeep || c.substr(0, 6) == "input.";
+}
+
+struct Tally {
+  int cases = 0, rejected_by_both = 0, valid_exports = 0, invalid_exports = 0, number_overflows = 0,
+      nul_bytes = 0;
+};
+
+void RunCase(const std::string& doc, Tally& tally) {
+  ++tally.cases;
+  TreeBuilder tree;
+  const bool accepted = nlohmann::json::sax_parse(doc, &tree);
+  // The plain DOM parse agrees with the SAX one.
+  REQUIRE(nlohmann::json::parse(doc, nullptr, false).is_discarded() == !accepted);
+  const Result<Export> ours = ImportJson("doc.json", doc);
+  if (!accepted && tree.number_overflow) {
+    // nlohmann stopped at a number it cannot hold, so it says nothing about
+    // the rest of the document: no verdict to compare with.
+    ++tally.number_overflows;
+    return;
+  }
+  if (accepted && doc.find('\0') != std::string::npos) {
+    // nlohmann stops at a NUL byte outside strings as if the input ended there;
+    // ImportJson refuses every NUL byte (a sign of UTF-16 or a binary file).
+    ++tally.nul_bytes;
+    if (ours.ok() || ours.error().code != code::kNulByte) {
+      FAIL_CHECK("a NUL byte must be refused as input.nul_byte:\n" << doc);
+    }
+    return;
+  }
+  if (!accepted) {
+    ++tally.rejected_by_both;
+    if (ours.ok())
+      FAIL_CHECK("nlohmann rejects, ImportJson accepts:\n" << doc);
+    else if (!IsBrokenJsonCode(ours.error().code)) {
+      FAIL_CHECK("nlohmann rejects, ImportJson says " << ours.error().message << "\n" << doc);
+    }
+    return;
+  }
+  if (!ours.ok() && ours.error().code == code::kJsonTooDeep && Depth(tree.root) > 512) {
+    ++tally.rejected_by_both;  // valid JSON, but deeper than any export: refused by design
+    return;
+  }
+  if (!ours.ok() && IsBrokenJsonCode(ours.error().code)) {
+    FAIL_CHECK("nlohmann accepts, ImportJson says broken: " << ours.error().message << "\n" << doc);
+    return;
+  }
+  Checker checker;
+  const std::optional<Values> expected = checker.Check(tree.root);
+  if (!expected) {
+    ++tally.invalid_exports;
+    if (ours.ok()) FAIL_CHECK("not a valid export, but ImportJson accepts:\n" << doc);
+    return;
+  }
+  ++tally.valid_exports;
+  if (!ours.ok()) {
+    FAIL_CHECK("a valid export, but ImportJson says " << ours.error().message << "\n" << doc);
+    return;
+  }
+  const std::string difference = Difference(ours.value(), *expected);
+  if (!difference.empty()) FAIL_CHECK("values differ (" << difference << "):\n" << doc);
+}
+
+TEST_CASE("ImportJson agrees with nlohmann::json on generated and damaged documents") {
+  Rng rng(20240229);
+  Generator generator(rng);
+  Tally tally;
+  constexpr int kDocuments = 800;
+  constexpr int kMutationsPerDocument = 10;
+  for (int d = 0; d < kDocuments; ++d) {
+    const std::string doc = generator.Export();
+    RunCase(doc, tally);
+    for (int m = 0; m < kMutationsPerDocument; ++m) RunCase(Mutate(rng, doc), tally);
+  }
+  MESSAGE(tally.cases << " cases: " << tally.rejected_by_both << " broken JSON, "
+                      << tally.valid_exports << " valid exports, " << tally.invalid_exports
+                      << " valid JSON but not valid exports, " << tally.number_overflows
+                      << " with numbers beyond a double, " << tally.nul_bytes
+                      << " accepted by nlohmann up to a NUL byte");
+  CHECK(tally.cases == kDocuments * (1 + kMutationsPerDocument));
+  // The generator must exercise every branch in earnest.
+  CHECK(tally.rejected_by_both > 1000);
+  CHECK(tally.valid_exports > 1000);
+  CHECK(tally.invalid_exports > 500);
+}
+
+TEST_CASE("ImportJson agrees with nlohmann::json on hand-picked edge cases") {
+  Tally tally;
+  const std::vector<std::string> docs = {
+      "",
+      " ",
+      "{",
+      "}",
+      "{}",
+      "[]",
+      "null",
+      "0",
+      "\"\"",
+      "{\"a\"}",
+      "{\"a\":}",
+      "{,}",
+      "[,]",
+      "[1,]",
+      "{\"a\":1,}",
+      "{\"a\" 1}",
+      "[01]",
+      "[-]",
+      "[1.]",
+      "[.5]",
+      "[1e]",
+      "[1e+]",
+      "[-0]",
+      "[0e0]",
+      "[1E-0]",
+      "[NaN]",
+      "[Infinity]",
+      "[-Infinity]",
+      "[tru]",
+      "[nul]",
+      "[True]",
+      "['a']",
+      "[\"\\x\"]",
+      "[\"\\u12\"]",
+      "[\"\\uD800\"]",
+      "[\"\\uDC00\"]",
+      "[\"\\uD800\\uDC00\"]",
+      "[\"\\uD83D\\uDE00\"]",
+      "[\"\\uD800\\u0041\"]",
+      "[\"\t\"]",
+      "[\"\x7f\"]",
+      "[\"\xC0\x80\"]",
+      "[\"\xC2\x80\"]",
+      "[\"\xE0\x9F\xBF\"]",
+      "[\"\xE0\xA0\x80\"]",
+      "[\"\xED\x9F\xBF\"]",
+      "[\"\xED\xA0\x80\"]",
+      "[\"\xEF\xBF\xBF\"]",
+      "[\"\xF0\x8F\xBF\xBF\"]",
+      "[\"\xF0\x90\x80\x80\"]",
+      "[\"\xF4\x8F\xBF\xBF\"]",
+      "[\"\xF4\x90\x80\x80\"]",
+      "[\"\xF5\x80\x80\x80\"]",
+      "[\"\xFF\"]",
+      "[\"\xE2\x82\"]",
+      "\xEF\xBB\xBF{}",
+      "\xEF\xBB{}",
+      "{}\xEF\xBB\xBF",
+      "{} {}",
+      "{}x",
+      "[1] ",
+      "\n[1]\n",
+      "[1]\x0b",
+      "\x0c[1]",
+      "{\"a\":[[[[[[[[]]]]]]]]}",
+      "[\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"]",
+      "{\"format\":\"clinic-export\",\"version\":1,\"visits\":[]}",
+      "{\"format\":\"clinic-export\",\"version\":1,\"visits\":[{\"date\":\"2024-01-05\","
+      "\"patient\":-0,\"amount\":-0}]}",
+      "{\"format\":\"clinic-export\",\"version\":1,\"visits\":[{\"date\":\"2024-01-05\","
+      "\"patient\":1,\"amount\":1E400}]}",
+      "{\"format\":\"clinic-export\",\"version\":1,\"visits\":[{\"date\":\"2024-01-05\","
+      "\"patient\":1e2,\"amount\":1}]}",
+      "{\"format\":\"clinic-export\",\"version\":1,\"visits\":[{\"date\":\"2024-01-05\","
+      "\"patient\":18446744073709551616,\"amount\":1}]}",
+      std::string("[\"a\0b\"]", 7),
+      std::string("[1]\0", 4),
+      std::string("{}\0garbage", 10),
+      std::string("\xFF\xFE[\0]\0", 6),
+      std::string(512, '[') + std::string(512, ']'),
+      std::string(513, '[') + std::string(513, ']'),
+      std::string(10000, '[') + std::string(10000, ']'),
+  };
+  for (const std::string& doc : docs) RunCase(doc, tally);
+  CHECK(tally.cases == static_cast<int>(docs.size()));
+  CHECK(tally.nul_bytes == 2);
+  CHECK(tally.number_overflows == 1);
+}
+
+}  // namespace
+}  // namespace clinic

@@ -1,0 +1,683 @@
+// ImportCsv: the tables of one export as CSV files, read in one pass each.
+// Cells are string views into the input; only a quoted cell with doubled
+// quotes ("") is copied, into a scratch buffer reused for every record.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "import.h"
+
+namespace clinic {
+namespace {
+
+// Location values are cut to this many bytes (at a character boundary).
+constexpr size_t kMaxValueBytes = 200;
+
+enum class Table : uint8_t { kDivisions, kPriceLists, kEmployees, kPatients, kVisits, kCount };
+constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);
+
+// Tables are read in this order: referenced tables before the ones that refer to them.
+constexpr std::string_view kTableFiles[kTableCount] = {
+    "divisions.csv", "price_lists.csv", "employees.csv", "patients.csv", "visits.csv"};
+
+enum Column : uint8_t {
+  kId,
+  kName,
+  kDate,
+  kPatient,
+  kEmployee,
+  kDivision,
+  kAmount,
+  kKind,
+  kStatus,
+  kService,
+  kPatientName,
+  kEmployeeName,
+  kDivisionName,
+  kPriceList,
+  kBonusBalance,
+  kRegistered,
+  kColumnCount,
+  kUnknownColumn = kColumnCount,
+};
+
+constexpr std::string_view kColumnNames[kColumnCount] = {
+    "id",           "name",          "date",          "patient",    "employee",
+    "division",     "amount",        "kind",          "status",     "service",
+    "patient_name", "employee_name", "division_name", "price_list", "bonus_balance",
+    "registered"};
+
+constexpr uint32_t Bit(Column c) { return 1u << c; }
+
+constexpr uint32_t kAllowed[kTableCount] = {
+    Bit(kId) | Bit(kName),                                                            // divisions
+    Bit(kId) | Bit(kName),                                                            // price_lists
+    Bit(kId) | Bit(kName) | Bit(kDivision),                                           // employees
+    Bit(kId) | Bit(kName) | Bit(kPriceList) | Bit(kBonusBalance) | Bit(kRegistered),  // patients
+    Bit(kId) | Bit(kDate) | Bit(kPatient) | Bit(kEmployee) | Bit(kDivision) | Bit(kAmount) |
+        Bit(kKind) | Bit(kStatus) | Bit(kService) | Bit(kPatientName) | Bit(kEmployeeName) |
+        Bit(kDivisionName),  // visits
+};
+
+constexpr uint32_t kRequired[kTableCount] = {Bit(kId), Bit(kId), Bit(kId), Bit(kId),
+                                             Bit(kDate) | Bit(kPatient) | Bit(kAmount)};
+
+char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string Lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ToLower(c);
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLower(a[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+std::string HexByte(unsigned char c) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
+}
+
+std::string_view CutAtCharacter(std::string_view text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return text.substr(0, n);
+}
+
+// Length of the valid UTF-8 sequence at s (*s >= 0x80), or 0 when invalid
+// (overlong forms, surrogates and code points above U+10FFFF included).
+size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
+  const unsigned char c = s[0];
+  const size_t left = static_cast<size_t>(end - s);
+  auto cont = [&](size_t i) { return i < left && (s[i] & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 2) return 0;
+    if (c == 0xE0 && s[1] < 0xA0) return 0;
+    if (c == 0xED && s[1] > 0x9F) return 0;
+    return cont(1) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 2) return 0;
+    if (c == 0xF0 && s[1] < 0x90) return 0;
+    if (c == 0xF4 && s[1] > 0x8F) return 0;
+    return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// The file name without any folder, lowercased, for picking its table.
+std::string BaseName(std::string_view name) {
+  const size_t slash = name.find_last_of("/\\");
+  return Lowercase(slash == std::string_view::npos ? name : name.substr(slash + 1));
+}
+
+// Byte classes of the unquoted-cell scan.
+enum : uint8_t { kPlain = 0, kStop = 1, kQuote = 2, kNul = 3, kHigh = 4 };
+
+class CsvFile {
+ public:
+  CsvFile(Table table, std::string_view name, std::string_view bytes, ExportBuilder& builder)
+      : table_(table), name_(name), bytes_(bytes), builder_(builder) {}
+
+  /// Reads the whole file into the builder.
+  Status Run();
+
+ private:
+  enum class Read { kRecord, kEnd, kError };
+
+  Location At(uint64_t line, uint64_t column, std::string_view field,
+              std::string_view value) const {
+    return Location{name_, line, column, std::string(field),
+                    std::string(CutAtCharacter(value, kMaxValueBytes))};
+  }
+  Error Fail(std::string_view code, uint64_t line, uint64_t column, std::string_view field,
+             std::string_view value, std::string_view what) const {
+    return MakeError(code, At(line, column, field, value), what);
+  }
+  // The header name of cell `i`, for locations ("" for the header itself).
+  std::string_view FieldOf(size_t i) const {
+    return i < header_.size() ? std::string_view(header_[i]) : std::string_view();
+  }
+
+  char DetectDelimiter();
+  Read ReadRecord();
+  bool ReadQuotedCell(size_t index, std::string_view* cell);
+  bool ReadPlainCell(size_t index, std::string_view* cell);
+  Status ReadHeader();
+  // Per record: false after recording the error in error_ (no Status per cell: hot path).
+  bool AcceptEntity();
+  bool AcceptVisit();
+
+  // Cell of `column` in the current record ("" when the file has no such column).
+  std::string_view Cell(Column c) const {
+    const int i = position_[c];
+    return i < 0 ? std::string_view() : cells_[static_cast<size_t>(i)];
+  }
+  uint64_t CellNumber(Column c) const { return static_cast<uint64_t>(position_[c] + 1); }
+  bool CellError(std::string_view code, Column c, std::string_view what) {
+    error_ = Fail(code, record_line_, CellNumber(c), kColumnNames[c], Cell(c), what);
+    return false;
+  }
+  bool RequireCell(Column c);
+  bool AmountCell(Column c, std::optional<Money>* out);
+  bool DateCell(Column c, Day* out);
+
+  Table table_;
+  std::string name_;
+  std::string_view bytes_;
+  ExportBuilder& builder_;
+
+  const char* begin_ = nullptr;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  char delimiter_ = ',';
+  std::array<uint8_t, 256> classes_{};
+  uint64_t line_ = 1;         // physical line of p_
+  uint64_t record_line_ = 1;  // physical line where the current record starts
+  const char* record_begin_ = nullptr;
+  bool any_quoted_ = false;
+  std::optional<Error> error_;
+
+  std::vector<std::string_view> cells_;
+  std::vector<std::string> scratch_;  // per cell index: unescaped quoted cells
+  std::vector<std::string> header_;   // trimmed, lowercased
+  std::array<int, kColumnCount> position_{};
+  uint64_t blank_lines_ = 0;
+};
+
+char CsvFile::DetectDelimiter() {
+  // Excel may write a "sep=;" line first: it names the delimiter and is not the header.
+  if (end_ - p_ >= 5 && std::memcmp(p_, "sep=", 4) == 0 &&
+      (p_[4] == ',' || p_[4] == ';' || p_[4] == '\t')) {
+    const char* after = p_ + 5;
+    if (after == end_ || *after == '\n' || *after == '\r') {
+      const char delimiter = p_[4];
+      p_ = after;
+      if (p_ < end_ && *p_ == '\r') ++p_;
+      if (p_ < end_ && *p_ == '\n') ++p_;
+      if (p_ > after) ++line_;
+      return delimiter;
+    }
+  }
+  size_t commas = 0, semicolons = 0, tabs = 0;
+  bool quoted = false;
+  const char* first = p_;  // the header: the first line that is not blank
+  while (first < end_ && (*first == '\n' || *first == '\r' || *first == ' ')) ++first;
+  for (const char* s = first; s < end_; ++s) {
+    const char c = *s;
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted) {
+      if (c == '\n' || c == '\r') break;
+      commas += c == ',';
+      semicolons += c == ';';
+      tabs += c == '\t';
+    }
+  }
+  // Ties go to the comma, then the semicolon.
+  if (tabs > commas && tabs > semicolons) return '\t';
+  if (semicolons > commas) return ';';
+  return ',';
+}
+
+bool CsvFile::ReadQuotedCell(size_t index, std::string_view* cell) {
+  const uint64_t open_line = line_;
+  const char* open = p_;
+  const char* s = p_ + 1;
+  bool doubled = false;
+  while (true) {
+    if (s >= end_) {
+      error_ = Fail(code::kCsvUnclosedQuote, open_line, index + 1, FieldOf(index), "",
+                    "a quoted cell starting on this line is never closed (a '\"' is missing)");
+      return false;
+    }
+    const unsigned char c = static_cast<unsigned char>(*s);
+    if (c == '"') {
+      if (s + 1 < end_ && s[1] == '"') {
+        doubled = true;
+        s += 2;
+        continue;
+      }
+      break;
+    }
+    if (c == '\n') {
+      ++line_;
+    } else if (c == '\r') {
+      if (s + 1 >= end_ || s[1] != '\n') ++line_;
+    } else if (c == 0) {
+      error_ = Fail(code::kNulByte, line_, index + 1, FieldOf(index), "",
+                    "the file contains a NUL byte; it is not a UTF-8 text file (save it as "
+                    "CSV UTF-8)");
+      return false;
+    } else if (c >= 0x80) {
+      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s),
+                                            reinterpret_cast<const unsigned char*>(end_));
+      if (len == 0) {
+        error_ = Fail(code::kBadUtf8, line_, index + 1, FieldOf(index), "",
+                      "the byte " + HexByte(c) +
+                          " is not valid UTF-8: the file seems to be saved in another encoding "
+                          "(like Windows-1252); save it as CSV UTF-8");
+        return false;
+      }
+      s += len;
+      continue;
+    }
+    ++s;
+  }
+  const std::string_view raw(open + 1, static_cast<size_t>(s - open - 1));
+  p_ = s + 1;
+  // Padding after the closing quote is tolerated like padding before the opening one.
+  while (p_ < end_ && (*p_ == ' ' || (*p_ == '\t' && delimiter_ != '\t'))) ++p_;
+  if (p_ < end_ && classes_[static_cast<unsigned char>(*p_)] != kStop) {
+    const char* stop = p_;
+    while (stop < end_ && classes_[static_cast<unsigned char>(*stop)] != kStop) ++stop;
+    error_ = Fail(code::kCsvBadQuote, line_, index + 1, FieldOf(index),
+                  std::string_view(open, static_cast<size_t>(stop - open)),
+                  "there is text after the closing '\"' of a quoted cell (a quote inside a "
+                  "quoted cell is written twice: \"\")");
+    return false;
+  }
+  if (!doubled) {
+    *cell = raw;
+    return true;
+  }
+  if (scratch_.size() <= index) scratch_.resize(index + 1);
+  std::string& out = scratch_[index];
+  out.clear();
+  for (size_t i = 0; i < raw.size(); ++i) {
+    out += raw[i];
+    if (raw[i] == '"') ++i;  // "" -> "
+  }
+  *cell = out;
+  return true;
+}
+
+bool CsvFile::ReadPlainCell(size_t index, std::string_view* cell) {
+  const char* start = p_;
+  const char* s = p_;
+  while (true) {
+    while (s < end_ && classes_[static_cast<unsigned char>(*s)] == kPlain) ++s;
+    if (s >= end_) break;
+    const uint8_t cls = classes_[static_cast<unsigned char>(*s)];
+    if (cls == kStop) break;
+    if (cls == kHigh) {
+      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s),
+                                            reinterpret_cast<const unsigned char*>(end_));
+      if (len == 0) {
+        error_ = Fail(code::kBadUtf8, line_, index + 1, FieldOf(index), "",
+                      "the byte " + HexByte(static_cast<unsigned char>(*s)) +
+                          " is not valid UTF-8: the file seems to be saved in another encoding "
+                          "(like Windows-1252); save it as CSV UTF-8");
+        return false;
+      }
+      s += len;
+      continue;
+    }
+    if (cls == kNul) {
+      error_ = Fail(code::kNulByte, line_, index + 1, FieldOf(index), "",
+                    "the file contains a NUL byte; it is not a UTF-8 text file (save it as "
+                    "CSV UTF-8)");
+      return false;
+    }
+    // A quote in the middle of an unquoted cell.
+    const char* stop = s;
+    while (stop < end_ && classes_[static_cast<unsigned char>(*stop)] != kStop) ++stop;
+    error_ = Fail(code::kCsvBadQuote, line_, index + 1, FieldOf(index),
+                  std::string_view(start, static_cast<size_t>(stop - start)),
+                  "a '\"' inside a cell that does not start with '\"' (quote the whole cell and "
+                  "write inner quotes twice: \"say \"\"hi\"\"\")");
+    return false;
+  }
+  p_ = s;
+  // Spaces around an unquoted cell are padding, not data.
+  while (start < s && (*start == ' ' || (*start == '\t' && delimiter_ != '\t'))) ++start;
+  while (s > start && (s[-1] == ' ' || (s[-1] == '\t' && delimiter_ != '\t'))) --s;
+  *cell = std::string_view(start, static_cast<size_t>(s - start));
+  return true;
+}
+
+CsvFile::Read CsvFile::ReadRecord() {
+  cells_.clear();
+  any_quoted_ = false;
+  if (p_ >= end_) return Read::kEnd;
+  record_line_ = line_;
+  record_begin_ = p_;
+  while (true) {
+    const size_t index = cells_.size();
+    // Leading spaces before a quote are tolerated like the padding of plain cells.
+    const char* q = p_;
+    while (q < end_ && (*q == ' ' || (*q == '\t' && delimiter_ != '\t'))) ++q;
+    std::string_view cell;
+    if (q < end_ && *q == '"') {
+      p_ = q;
+      any_quoted_ = true;
+      if (!ReadQuotedCell(index, &cell)) return Read::kError;
+    } else if (!ReadPlainCell(index, &cell)) {
+      return Read::kError;
+    }
+    cells_.push_back(cell);
+    if (p_ >= end_) return Read::kRecord;
+    const char c = *p_++;
+    if (c == delimiter_) continue;
+    // A line end: LF, CRLF or a lone CR.
+    if (c == '\r' && p_ < end_ && *p_ == '\n') ++p_;
+    ++line_;
+    return Read::kRecord;
+  }
+}
+
+Status CsvFile::ReadHeader() {
+  // Blank lines before the header are skipped too.
+  Read read;
+  while ((read = ReadRecord()) == Read::kRecord) {
+    const bool blank = !any_quoted_ && std::all_of(cells_.begin(), cells_.end(),
+                                                   [](std::string_view c) { return c.empty(); });
+    if (!blank) break;
+    ++blank_lines_;
+  }
+  if (read == Read::kError) return *error_;
+  if (read == Read::kEnd) {
+    return Fail(code::kCsvNoHeader, 0, 0, "", "",
+                "the file is empty: its first line must name the columns");
+  }
+  const size_t t = static_cast<size_t>(table_);
+  position_.fill(-1);
+  header_.clear();
+  uint32_t seen = 0;
+  std::vector<std::string> unknown;
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    std::string_view raw = cells_[i];
+    while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
+    header_.push_back(Lowercase(raw));
+    const std::string& name = header_.back();
+    if (name.empty()) continue;  // spreadsheets leave unnamed trailing columns
+    Column column = kUnknownColumn;
+    for (uint8_t c = 0; c < kColumnCount; ++c) {
+      if ((kAllowed[t] & Bit(static_cast<Column>(c))) != 0 && name == kColumnNames[c]) {
+        column = static_cast<Column>(c);
+      }
+    }
+    if (column == kUnknownColumn) {
+      if (std::find(unknown.begin(), unknown.end(), name) != unknown.end()) {
+        return Fail(code::kCsvDuplicateColumn, record_line_, i + 1, name, cells_[i],
+                    "the column " + QuoteForMessage(name) + " appears twice in the header");
+      }
+      unknown.push_back(name);
+      continue;
+    }
+    if ((seen & Bit(column)) != 0) {
+      return Fail(code::kCsvDuplicateColumn, record_line_, i + 1, name, cells_[i],
+                  "the column " + QuoteForMessage(name) + " appears twice in the header");
+    }
+    seen |= Bit(column);
+    position_[column] = static_cast<int>(i);
+  }
+  std::string expected;
+  for (uint8_t c = 0; c < kColumnCount; ++c) {
+    if ((kAllowed[t] & Bit(static_cast<Column>(c))) == 0) continue;
+    if (!expected.empty()) expected += ", ";
+    expected += kColumnNames[c];
+  }
+  if (seen == 0) {
+    return Fail(code::kCsvNoHeader, record_line_, 0, "", CutAtCharacter(cells_[0], 60),
+                "the first line must name the columns (" + expected +
+                    "), but none of its cells is a known column name");
+  }
+  for (uint8_t c = 0; c < kColumnCount; ++c) {
+    const Column column = static_cast<Column>(c);
+    if ((kRequired[t] & Bit(column)) != 0 && (seen & Bit(column)) == 0) {
+      return Fail(code::kCsvMissingColumn, record_line_, 0, kColumnNames[c], "",
+                  "the header has no " + QuoteForMessage(kColumnNames[c]) +
+                      " column, which is required (columns of " + std::string(kTableFiles[t]) +
+                      ": " + expected + ")");
+    }
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const std::string& u : unknown) {
+      if (!list.empty()) list += ", ";
+      list += QuoteForMessage(u);
+    }
+    builder_.AddWarning("csv.unknown_column",
+                        name_ + ": " + (unknown.size() == 1 ? "the column " : "the columns ") +
+                            list +
+                            (unknown.size() == 1 ? " is not used and was ignored"
+                                                 : " are not used and were ignored"),
+                        unknown.size());
+  }
+  return {};
+}
+
+bool CsvFile::RequireCell(Column c) {
+  if (!Cell(c).empty()) return true;
+  return CellError(code::kCsvMissingField, c,
+                   "the required cell " + QuoteForMessage(kColumnNames[c]) + " is empty");
+}
+
+bool CsvFile::AmountCell(Column c, std::optional<Money>* out) {
+  *out = std::nullopt;
+  const std::string_view cell = Cell(c);
+  if (cell.empty()) return true;
+  AmountError why = AmountError::kNone;
+  // A semicolon file is the European spreadsheet dialect: 12,50 means 12.50.
+  *out = ParseAmount(cell, delimiter_ == ';', &why);
+  if (*out) return true;
+  return CellError(
+      code::kCsvBadAmount, c,
+      QuoteForMessage(cell) + " is not a valid amount: " + std::string(DescribeAmountError(why)));
+}
+
+bool CsvFile::DateCell(Column c, Day* out) {
+  *out = kNoDay;
+  const std::string_view cell = Cell(c);
+  if (cell.empty()) return true;
+  if (const std::optional<Day> day = ParseDate(cell)) {
+    *out = *day;
+    return true;
+  }
+  return CellError(code::kCsvBadDate, c,
+                   QuoteForMessage(cell) +
+                       " is not a valid date: write YYYY-MM-DD (a real calendar date, years 1900 "
+                       "to 2199), optionally followed by a time");
+}
+
+bool CsvFile::AcceptEntity() {
+  if (!RequireCell(kId)) return false;
+  const std::string_view id = Cell(kId);
+  const std::string_view name = Cell(kName);  // empty: the builder uses the id
+  bool added = false;
+  switch (table_) {
+    case Table::kDivisions:
+      added = builder_.AddDivision(id, name);
+      break;
+    case Table::kPriceLists:
+      added = builder_.AddPriceList(id, name);
+      break;
+    case Table::kEmployees:
+      added = builder_.AddEmployee(id, name, Cell(kDivision), record_line_);
+      break;
+    case Table::kPatients: {
+      std::optional<Money> bonus;
+      Day registered = kNoDay;
+      if (!AmountCell(kBonusBalance, &bonus) || !DateCell(kRegistered, &registered)) return false;
+      added = builder_.AddPatient(id, name, Cell(kPriceList), bonus, registered, record_line_);
+      break;
+    }
+    case Table::kVisits:
+    case Table::kCount:
+      break;
+  }
+  if (added) return true;
+  return CellError(code::kCsvDuplicateId, kId,
+                   "the id " + QuoteForMessage(id) + " appears twice in " + name_);
+}
+
+bool CsvFile::AcceptVisit() {
+  LineInput line;
+  line.source_line = record_line_;
+  std::optional<Money> amount;
+  if (!RequireCell(kDate) || !DateCell(kDate, &line.day) || !RequireCell(kPatient) ||
+      !RequireCell(kAmount) || !AmountCell(kAmount, &amount)) {
+    return false;
+  }
+  line.patient = Cell(kPatient);
+  line.employee = Cell(kEmployee);
+  line.division = Cell(kDivision);
+  line.amount = *amount;
+  const std::string_view kind = Cell(kKind);
+  if (kind.empty() || EqualsIgnoreCase(kind, "service")) {
+    line.kind = LineKind::kService;
+  } else if (EqualsIgnoreCase(kind, "goods")) {
+    line.kind = LineKind::kGoods;
+  } else {
+    return CellError(code::kCsvBadValue, kKind,
+                     QuoteForMessage(kind) + " is not a valid kind: use \"service\" or \"goods\"");
+  }
+  const std::string_view status = Cell(kStatus);
+  if (status.empty() || EqualsIgnoreCase(status, "completed")) {
+    line.status = LineStatus::kCompleted;
+  } else if (EqualsIgnoreCase(status, "cancelled") || EqualsIgnoreCase(status, "canceled")) {
+    line.status = LineStatus::kCancelled;
+  } else if (EqualsIgnoreCase(status, "no_show") || EqualsIgnoreCase(status, "no-show")) {
+    line.status = LineStatus::kNoShow;
+  } else {
+    return CellError(code::kCsvBadValue, kStatus,
+                     QuoteForMessage(status) +
+                         " is not a valid status: use \"completed\", \"cancelled\" or \"no_show\"");
+  }
+  line.patient_name = Cell(kPatientName);
+  line.employee_name = Cell(kEmployeeName);
+  line.division_name = Cell(kDivisionName);
+  if (!builder_.AddLineId(Cell(kId))) {
+    return CellError(code::kCsvDuplicateId, kId,
+                     "the visit line id " + QuoteForMessage(Cell(kId)) + " appears twice");
+  }
+  const Status added = builder_.AddLine(line);
+  if (added.ok()) return true;
+  error_ = added.error();
+  return false;
+}
+
+Status CsvFile::Run() {
+  const char* data = bytes_.data();
+  const size_t size = bytes_.size();
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(data[i]); };
+  if (size >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF))) {
+    return Fail(code::kUtf16, 0, 0, "", "",
+                "the file is saved as UTF-16 (\"Unicode text\"); save it as CSV UTF-8 and try "
+                "again");
+  }
+  const size_t skip = size >= 3 && byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF ? 3 : 0;
+  begin_ = data + skip;
+  p_ = begin_;
+  end_ = data + size;
+
+  delimiter_ = DetectDelimiter();
+  classes_.fill(kPlain);
+  for (int c = 0x80; c < 0x100; ++c) classes_[static_cast<size_t>(c)] = kHigh;
+  classes_[static_cast<unsigned char>(delimiter_)] = kStop;
+  classes_['\n'] = kStop;
+  classes_['\r'] = kStop;
+  classes_['"'] = kQuote;
+  classes_[0] = kNul;
+
+  CLINIC_RETURN_IF_ERROR(ReadHeader());
+  const size_t columns = header_.size();
+  while (true) {
+    const Read read = ReadRecord();
+    if (read == Read::kEnd) break;
+    if (read == Read::kError) return *error_;
+    // A blank line, or one of only delimiters as spreadsheets leave behind.
+    if (!any_quoted_) {
+      bool blank = true;
+      for (std::string_view c : cells_) {
+        if (!c.empty()) {
+          blank = false;
+          break;
+        }
+      }
+      if (blank) {
+        ++blank_lines_;
+        continue;
+      }
+    }
+    if (cells_.size() != columns) {
+      const char* stop = record_begin_;
+      while (stop < end_ && *stop != '\n' && *stop != '\r') ++stop;
+      std::string what = "expected " + std::to_string(columns) + " cells like the header, found " +
+                         std::to_string(cells_.size());
+      if (cells_.size() > columns && delimiter_ == ',') {
+        what += " (in a comma-separated file a cell containing ',' must be in double quotes)";
+      }
+      return Fail(code::kCsvCellCount, record_line_, 0, "",
+                  std::string_view(record_begin_, static_cast<size_t>(stop - record_begin_)), what);
+    }
+    if (!(table_ == Table::kVisits ? AcceptVisit() : AcceptEntity())) return *error_;
+  }
+  if (blank_lines_ > 0) builder_.CountBlankLines(blank_lines_);
+  return {};
+}
+
+}  // namespace
+
+Result<Export> ImportCsv(const std::vector<InputFile>& files) {
+  if (files.empty()) {
+    return MakeError(code::kNoFiles, Location{}, "no files were given");
+  }
+  std::array<const InputFile*, kTableCount> by_table{};
+  for (const InputFile& file : files) {
+    const std::string base = BaseName(file.name);
+    size_t t = 0;
+    while (t < kTableCount && base != kTableFiles[t]) ++t;
+    if (t == kTableCount) {
+      return MakeError(code::kCsvUnknownFile, Location{file.name, 0, 0, "", ""},
+                       "this file name is not one of the export's tables: name the files "
+                       "visits.csv, patients.csv, employees.csv, divisions.csv and "
+                       "price_lists.csv");
+    }
+    if (by_table[t] != nullptr) {
+      return MakeError(code::kCsvDuplicateFile, Location{file.name, 0, 0, "", ""},
+                       "the table " + std::string(kTableFiles[t]) + " was given twice (also as " +
+                           QuoteForMessage(by_table[t]->name) + ")");
+    }
+    by_table[t] = &file;
+  }
+  const InputFile* visits = by_table[static_cast<size_t>(Table::kVisits)];
+  if (visits == nullptr) {
+    return MakeError(code::kCsvNoVisits, Location{},
+                     "visits.csv is missing: it holds the visit lines every report is built from");
+  }
+
+  ExportBuilder builder;
+  std::vector<std::string> names;
+  for (const InputFile& file : files) names.push_back(file.name);
+  builder.SetFormat("csv", std::move(names));
+  builder.SetVisitsFile(visits->name);
+  if (const InputFile* f = by_table[static_cast<size_t>(Table::kPatients)]) {
+    builder.SetPatientsFile(f->name);
+  }
+  if (const InputFile* f = by_table[static_cast<size_t>(Table::kEmployees)]) {
+    builder.SetEmployeesFile(f->name);
+  }
+  for (size_t t = 0; t < kTableCount; ++t) {
+    if (by_table[t] == nullptr) continue;
+    CsvFile file(static_cast<Table>(t), by_table[t]->name, by_table[t]->bytes, builder);
+    CLINIC_RETURN_IF_ERROR(file.Run());
+  }
+  return builder.Finish();
+}
+
+}  // namespace clinic

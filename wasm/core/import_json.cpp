@@ -1,0 +1,1173 @@
+// ImportJson: a single pass over the bytes, validating RFC 8259 and reading
+// the clinic-export schema at the same time. No DOM is built: each element of
+// the data arrays is read into a few reusable field slots, checked when its
+// '}' is reached (so a repeated key keeps its last value), and handed to the
+// ExportBuilder. Strings without escapes stay views into the input.
+//
+// Errors: a JSON syntax error stops at once. A schema error (wrong type,
+// missing field, bad amount...) is remembered and the scan goes on without
+// feeding the builder, so that a broken document is always reported as broken
+// JSON first, and a file that is not a clinic export at all as json.format.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "import.h"
+
+namespace clinic {
+namespace {
+
+constexpr int kMaxDepth = 512;
+// Location values are cut to this many bytes (at a character boundary).
+constexpr size_t kMaxValueBytes = 200;
+
+enum class Type : uint8_t { kString, kNumber, kTrue, kFalse, kNull, kObject, kArray };
+
+// The fields of every table, for one set of reusable slots.
+enum Field : uint8_t {
+  kId,
+  kName,
+  kDivision,
+  kPriceList,
+  kBonusBalance,
+  kRegistered,
+  kDate,
+  kPatient,
+  kEmployee,
+  kAmount,
+  kKind,
+  kStatus,
+  kService,
+  kCurrency,
+  kFieldCount,
+  kUnknownField = kFieldCount,
+};
+
+constexpr std::string_view kFieldNames[kFieldCount] = {
+    "id",      "name",     "division", "priceList", "bonusBalance", "registered", "date",
+    "patient", "employee", "amount",   "kind",      "status",       "service",    "currency"};
+
+enum class Table : uint8_t { kDivisions, kEmployees, kPriceLists, kPatients, kVisits, kClinic };
+
+constexpr uint32_t Bit(Field f) { return 1u << f; }
+
+// Which keys are read in each kind of object; others are skipped.
+constexpr uint32_t kTableFields[] = {
+    Bit(kId) | Bit(kName),                                                            // divisions
+    Bit(kId) | Bit(kName) | Bit(kDivision),                                           // employees
+    Bit(kId) | Bit(kName),                                                            // priceLists
+    Bit(kId) | Bit(kName) | Bit(kPriceList) | Bit(kBonusBalance) | Bit(kRegistered),  // patients
+    Bit(kId) | Bit(kDate) | Bit(kPatient) | Bit(kEmployee) | Bit(kDivision) | Bit(kAmount) |
+        Bit(kKind) | Bit(kStatus) | Bit(kService),  // visits
+    Bit(kName) | Bit(kCurrency),                    // clinic
+};
+
+constexpr std::string_view kTableNames[] = {"divisions", "employees", "priceLists",
+                                            "patients",  "visits",    "clinic"};
+
+// The top-level keys holding a list (or the clinic object).
+std::optional<Table> TopLevelTable(std::string_view key) {
+  if (key == "visits") return Table::kVisits;
+  if (key == "patients") return Table::kPatients;
+  if (key == "employees") return Table::kEmployees;
+  if (key == "divisions") return Table::kDivisions;
+  if (key == "priceLists") return Table::kPriceLists;
+  if (key == "clinic") return Table::kClinic;
+  return std::nullopt;
+}
+
+Field FieldOf(std::string_view key) {
+  // Dispatch on length first: one comparison for most keys.
+  switch (key.size()) {
+    case 2:
+      return key == "id" ? kId : kUnknownField;
+    case 4:
+      if (key == "name") return kName;
+      if (key == "date") return kDate;
+      if (key == "kind") return kKind;
+      return kUnknownField;
+    case 6:
+      if (key == "amount") return kAmount;
+      if (key == "status") return kStatus;
+      return kUnknownField;
+    case 7:
+      if (key == "patient") return kPatient;
+      if (key == "service") return kService;
+      return kUnknownField;
+    case 8:
+      if (key == "division") return kDivision;
+      if (key == "employee") return kEmployee;
+      if (key == "currency") return kCurrency;
+      return kUnknownField;
+    case 9:
+      return key == "priceList" ? kPriceList : kUnknownField;
+    case 10:
+      return key == "registered" ? kRegistered : kUnknownField;
+    case 12:
+      return key == "bonusBalance" ? kBonusBalance : kUnknownField;
+    default:
+      return kUnknownField;
+  }
+}
+
+// One value read for a known key.
+struct Slot {
+  Type type = Type::kNull;
+  std::string_view text;  // string contents, number text, or a container's raw text
+  size_t offset = 0;      // of the value's first byte
+  std::string scratch;    // decoded contents of a string with escapes
+};
+
+// SWAR: true when any of the 8 bytes is '"', '\\', a control character or non-ASCII.
+inline bool HasSpecialByte(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t has_quote = (quote - kOnes) & ~quote;
+  const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
+  const uint64_t has_control = (w - kOnes * 0x20) & ~w;
+  return ((has_quote | has_backslash | has_control) & kHigh) != 0 || (w & kHigh) != 0;
+}
+
+// Length of the valid UTF-8 sequence at s (s < end, *s >= 0x80), or 0 when
+// invalid: overlong forms, surrogates and code points above U+10FFFF are rejected.
+inline size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
+  const unsigned char c = s[0];
+  const size_t left = static_cast<size_t>(end - s);
+  auto cont = [&](size_t i) { return i < left && (s[i] & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 2) return 0;
+    const unsigned char c1 = s[1];
+    if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
+    if (c == 0xED && c1 > 0x9F) return 0;  // UTF-16 surrogates
+    return cont(1) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 2) return 0;
+    const unsigned char c1 = s[1];
+    if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
+    if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
+    return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+inline int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+std::string HexByte(unsigned char c) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
+}
+
+// Cuts `text` to at most `max` bytes without splitting a UTF-8 character.
+std::string_view CutAtCharacter(std::string_view text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return text.substr(0, n);
+}
+
+std::string_view TypeName(Type type) {
+  switch (type) {
+    case Type::kString:
+      return "a string";
+    case Type::kNumber:
+      return "a number";
+    case Type::kTrue:
+      return "true";
+    case Type::kFalse:
+      return "false";
+    case Type::kNull:
+      return "null";
+    case Type::kObject:
+      return "an object";
+    case Type::kArray:
+      return "an array";
+  }
+  return "";
+}
+
+class JsonImporter {
+ public:
+  JsonImporter(std::string_view file_name, std::string_view bytes)
+      : file_(file_name), input_(bytes) {}
+
+  Result<Export> Run();
+
+ private:
+  // ---- Errors -------------------------------------------------------------
+  Location LocationAt(size_t offset, std::string_view field, std::string_view value) const;
+  // Records a syntax-level error (stops the scan); always returns false.
+  bool Fail(std::string_view code, const char* at, std::string_view what,
+            std::string_view value = {});
+  bool FailUnexpected(const char* at, std::string_view expected);
+  // Records the first schema error; the scan goes on to check the syntax.
+  void Schema(std::string_view code, size_t offset, std::string_view field, std::string_view value,
+              const std::string& what);
+
+  // ---- Scanner --------------------------------------------------------------
+  void SkipWhitespace() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool ParseString(std::string& scratch, std::string_view* out);
+  bool DecodeEscapedString(const char* open, const char* s, std::string& scratch,
+                           std::string_view* out);
+  bool ParseNumber(std::string_view* out);
+  bool ParseLiteral(Type* type);
+  // Skips one value (validating it); `depth` containers are already open.
+  bool SkipValue(int depth);
+  // Reads one value into `slot`; containers are skipped and kept as raw text.
+  bool ReadValue(Slot& slot, int depth);
+  // After a member or element: consumes ',' (true in *more) or the closing bracket.
+  bool AfterMember(char close, bool* more);
+  // At a key: reads it (into key_) and the ':' after it.
+  bool ReadKey();
+
+  // ---- Schema ---------------------------------------------------------------
+  bool ParseTopObject();
+  bool ParseTable(Table table, std::string_view key, size_t key_offset);
+  bool ParseObject(Table table, size_t index);
+  void AcceptObject(Table table, size_t index, size_t open_offset);
+  void AcceptClinic();
+  void AcceptDivision(size_t index);
+  void AcceptEmployee(size_t index);
+  void AcceptPriceList(size_t index);
+  void AcceptPatient(size_t index);
+  void AcceptVisit(size_t index);
+  std::optional<Error> CheckHeader(size_t top_offset) const;
+
+  bool Has(Field f) const { return (present_ & Bit(f)) != 0 && slots_[f].type != Type::kNull; }
+  std::string Where(size_t index) const {
+    return std::string(kTableNames[static_cast<int>(table_)]) + "[" + std::to_string(index) + "]";
+  }
+  void WrongType(Field f, size_t index, std::string_view expected);
+  // Text of an optional string field ("" when absent); false after a schema error.
+  bool StringField(Field f, size_t index, std::string_view* out);
+  // An id: a string or a whole number written as its text.
+  bool IdField(Field f, size_t index, std::string_view* out);
+  bool RequireNonEmpty(Field f, size_t index, std::string_view value);
+  bool AmountField(Field f, size_t index, std::optional<Money>* out);
+  bool DateField(Field f, size_t index, Day* out);
+
+  std::string_view file_;
+  std::string_view input_;
+  const char* begin_ = nullptr;  // after a BOM; offsets and columns count from here
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  std::optional<Error> error_;    // syntax error: the scan stopped
+  std::optional<Error> pending_;  // first schema error
+  ExportBuilder builder_;
+
+  std::string key_scratch_, skip_scratch_;
+  std::string_view key_;
+  std::array<Slot, kFieldCount> slots_;
+  uint32_t present_ = 0;
+  Table table_ = Table::kVisits;
+  std::array<uint8_t, kMaxDepth + 1> is_object_{};  // container stack of SkipValue
+
+  // Top-level members, checked after the whole document was read.
+  Slot format_, version_;
+  bool has_format_ = false, has_version_ = false, has_visits_ = false;
+  uint32_t seen_tables_ = 0;  // bit per Table met at the top level
+};
+
+// ---- Errors -----------------------------------------------------------------
+
+Location JsonImporter::LocationAt(size_t offset, std::string_view field,
+                                  std::string_view value) const {
+  // Only computed on error: the scan itself never counts lines.
+  uint64_t line = 1;
+  size_t line_start = 0;
+  const char* base = begin_;
+  const size_t limit = std::min(offset, static_cast<size_t>(end_ - begin_));
+  const char* s = base;
+  while (true) {
+    const void* nl = std::memchr(s, '\n', static_cast<size_t>(base + limit - s));
+    if (nl == nullptr) break;
+    ++line;
+    s = static_cast<const char*>(nl) + 1;
+    line_start = static_cast<size_t>(s - base);
+  }
+  return Location{std::string(file_), line, offset - line_start + 1, std::string(field),
+                  std::string(CutAtCharacter(value, kMaxValueBytes))};
+}
+
+bool JsonImporter::Fail(std::string_view code, const char* at, std::string_view what,
+                        std::string_view value) {
+  if (!error_) {
+    error_ = MakeError(code, LocationAt(static_cast<size_t>(at - begin_), "", value), what);
+  }
+  return false;
+}
+
+bool JsonImporter::FailUnexpected(const char* at, std::string_view expected) {
+  std::string what = "the JSON is broken here: expected ";
+  what += expected;
+  if (at >= end_) {
+    what += ", but the file ends (is it cut off?)";
+    return Fail(code::kJsonSyntax, at, what);
+  }
+  const unsigned char c = static_cast<unsigned char>(*at);
+  if (c == 0) {
+    return Fail(code::kNulByte, at,
+                "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
+  }
+  // The usual hand-edit mistakes, named.
+  // The character found is the value; an invalid byte (length 0) is only named in words.
+  const size_t len = c >= 0x80 ? Utf8SequenceLength(reinterpret_cast<const unsigned char*>(at),
+                                                    reinterpret_cast<const unsigned char*>(end_))
+                               : 1;
+  if (c == '/') {
+    what += ", found a comment (JSON has no comments)";
+  } else if (c == '\'') {
+    what += ", found a single quote (JSON strings use double quotes)";
+  } else if (c < 0x20 || len == 0) {
+    what += ", found the byte " + HexByte(c);
+  } else {
+    what += ", found '" + std::string(at, len) + "'";
+  }
+  return Fail(code::kJsonSyntax, at, what, std::string_view(at, len));
+}
+
+void JsonImporter::Schema(std::string_view code, size_t offset, std::string_view field,
+                          std::string_view value, const std::string& what) {
+  if (!pending_) pending_ = MakeError(code, LocationAt(offset, field, value), what);
+}
+
+// ---- Scanner ----------------------------------------------------------------
+
+bool JsonImporter::ParseString(std::string& scratch, std::string_view* out) {
+  const char* open = p_;
+  const char* s = p_ + 1;
+  while (true) {
+    while (end_ - s >= 8) {
+      uint64_t w;
+      std::memcpy(&w, s, 8);
+      if (HasSpecialByte(w)) break;
+      s += 8;
+    }
+    if (s >= end_) {
+      return Fail(code::kJsonSyntax, open,
+                  "a string that starts here is never closed (missing '\"'; is the file cut off?)");
+    }
+    const unsigned char c = static_cast<unsigned char>(*s);
+    if (c == '"') {
+      *out = std::string_view(open + 1, static_cast<size_t>(s - open - 1));
+      p_ = s + 1;
+      return true;
+    }
+    if (c == '\\') return DecodeEscapedString(open, s, scratch, out);
+    if (c >= 0x80) {
+      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s),
+                                            reinterpret_cast<const unsigned char*>(end_));
+      if (len == 0) {
+        return Fail(code::kBadUtf8, s,
+                    "the byte " + HexByte(c) +
+                        " inside a string is not valid UTF-8; save the file as UTF-8");
+      }
+      s += len;
+      continue;
+    }
+    if (c < 0x20) {
+      if (c == 0) {
+        return Fail(code::kNulByte, s,
+                    "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
+      }
+      return Fail(code::kJsonSyntax, s,
+                  c == '\n'
+                      ? std::string("a line break inside a string must be written as \\n "
+                                    "(or is a closing '\"' missing?)")
+                      : "the control character " + HexByte(c) +
+                            " inside a string must be written as an escape (\\t, \\u0001...)");
+    }
+    ++s;
+  }
+}
+
+bool JsonImporter::DecodeEscapedString(const char* open, const char* s, std::string& scratch,
+                                       std::string_view* out) {
+  scratch.assign(open + 1, s);
+  while (true) {
+    if (s >= end_) {
+      return Fail(code::kJsonSyntax, open,
+                  "a string that starts here is never closed (missing '\"'; is the file cut off?)");
+    }
+    const unsigned char c = static_cast<unsigned char>(*s);
+    if (c == '"') {
+      *out = scratch;
+      p_ = s + 1;
+      return true;
+    }
+    if (c == '\\') {
+      if (s + 1 >= end_) {
+        return Fail(
+            code::kJsonSyntax, open,
+            "a string that starts here is never closed (missing '\"'; is the file cut off?)");
+      }
+      const char e = s[1];
+      char plain = 0;
+      switch (e) {
+        case '"':
+          plain = '"';
+          break;
+        case '\\':
+          plain = '\\';
+          break;
+        case '/':
+          plain = '/';
+          break;
+        case 'b':
+          plain = '\b';
+          break;
+        case 'f':
+          plain = '\f';
+          break;
+        case 'n':
+          plain = '\n';
+          break;
+        case 'r':
+          plain = '\r';
+          break;
+        case 't':
+          plain = '\t';
+          break;
+        case 'u':
+          break;
+        default:
+          return Fail(code::kJsonSyntax, s,
+                      "\\" + std::string(1, e) +
+                          " is not a valid escape in a JSON string (a lone '\\' must be written "
+                          "as \\\\)",
+                      std::string_view(s, 2));
+      }
+      if (e != 'u') {
+        scratch += plain;
+        s += 2;
+        continue;
+      }
+      auto read_hex = [&](const char* at, uint32_t* cp) {
+        if (end_ - at < 6) return false;
+        uint32_t v = 0;
+        for (int i = 2; i < 6; ++i) {
+          const int h = HexValue(at[i]);
+          if (h < 0) return false;
+          v = v * 16 + static_cast<uint32_t>(h);
+        }
+        *cp = v;
+        return true;
+      };
+      uint32_t cp = 0;
+      if (!read_hex(s, &cp)) {
+        return Fail(code::kJsonSyntax, s, "\\u must be followed by 4 hexadecimal digits",
+                    std::string_view(s, static_cast<size_t>(std::min<ptrdiff_t>(end_ - s, 6))));
+      }
+      if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        return Fail(code::kJsonSyntax, s,
+                    "a \\u escape holds half of a character (a lone low surrogate)",
+                    std::string_view(s, 6));
+      }
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        uint32_t low = 0;
+        if (end_ - s < 12 || s[6] != '\\' || s[7] != 'u' || !read_hex(s + 6, &low) ||
+            low < 0xDC00 || low > 0xDFFF) {
+          return Fail(code::kJsonSyntax, s,
+                      "a \\u escape holds half of a character (a high surrogate without its low "
+                      "half)",
+                      std::string_view(s, 6));
+        }
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        s += 6;
+      }
+      AppendUtf8(scratch, cp);
+      s += 6;
+      continue;
+    }
+    if (c >= 0x80) {
+      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s),
+                                            reinterpret_cast<const unsigned char*>(end_));
+      if (len == 0) {
+        return Fail(code::kBadUtf8, s,
+                    "the byte " + HexByte(c) +
+                        " inside a string is not valid UTF-8; save the file as UTF-8");
+      }
+      scratch.append(s, len);
+      s += len;
+      continue;
+    }
+    if (c < 0x20) {
+      if (c == 0) {
+        return Fail(code::kNulByte, s,
+                    "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
+      }
+      return Fail(code::kJsonSyntax, s,
+                  c == '\n'
+                      ? std::string("a line break inside a string must be written as \\n "
+                                    "(or is a closing '\"' missing?)")
+                      : "the control character " + HexByte(c) +
+                            " inside a string must be written as an escape (\\t, \\u0001...)");
+    }
+    scratch += static_cast<char>(c);
+    ++s;
+  }
+}
+
+bool JsonImporter::ParseNumber(std::string_view* out) {
+  const char* s = p_;
+  if (*s == '-') ++s;
+  if (s >= end_ || !IsDigit(*s)) {
+    if (s < end_ && *s == 'I') {
+      return Fail(code::kJsonSyntax, p_, "Infinity is not a valid JSON number",
+                  std::string_view(p_, static_cast<size_t>(s - p_ + 1)));
+    }
+    return FailUnexpected(s, "a digit after '-'");
+  }
+  if (*s == '0') {
+    ++s;
+    if (s < end_ && IsDigit(*s)) {
+      return Fail(code::kJsonSyntax, p_, "a JSON number cannot start with 0 followed by digits",
+                  std::string_view(p_, static_cast<size_t>(s - p_ + 1)));
+    }
+  } else {
+    while (s < end_ && IsDigit(*s)) ++s;
+  }
+  if (s < end_ && *s == '.') {
+    ++s;
+    if (s >= end_ || !IsDigit(*s)) return FailUnexpected(s, "a digit after the decimal point");
+    while (s < end_ && IsDigit(*s)) ++s;
+  }
+  if (s < end_ && (*s == 'e' || *s == 'E')) {
+    ++s;
+    if (s < end_ && (*s == '+' || *s == '-')) ++s;
+    if (s >= end_ || !IsDigit(*s)) return FailUnexpected(s, "a digit in the exponent");
+    while (s < end_ && IsDigit(*s)) ++s;
+  }
+  *out = std::string_view(p_, static_cast<size_t>(s - p_));
+  p_ = s;
+  return true;
+}
+
+bool JsonImporter::ParseLiteral(Type* type) {
+  const size_t left = static_cast<size_t>(end_ - p_);
+  if (left >= 4 && std::memcmp(p_, "true", 4) == 0) {
+    *type = Type::kTrue;
+    p_ += 4;
+    return true;
+  }
+  if (left >= 5 && std::memcmp(p_, "false", 5) == 0) {
+    *type = Type::kFalse;
+    p_ += 5;
+    return true;
+  }
+  if (left >= 4 && std::memcmp(p_, "null", 4) == 0) {
+    *type = Type::kNull;
+    p_ += 4;
+    return true;
+  }
+  if (*p_ == 'N') {
+    return Fail(code::kJsonSyntax, p_, "NaN is not a valid JSON number",
+                std::string_view(p_, std::min<size_t>(left, 3)));
+  }
+  if (*p_ == 'I') {
+    return Fail(code::kJsonSyntax, p_, "Infinity is not a valid JSON number",
+                std::string_view(p_, std::min<size_t>(left, 8)));
+  }
+  return FailUnexpected(p_, "a value (a string, number, object, array, true, false or null)");
+}
+
+bool JsonImporter::SkipValue(int depth) {
+  const int base = depth;
+  Type ignored;
+  std::string_view text;
+  // State machine instead of recursion: the depth of the input cannot
+  // overflow the native stack (or the small WebAssembly one).
+  enum class State { kValue, kAfterValue, kKey };
+  State state = State::kValue;
+  while (true) {
+    switch (state) {
+      case State::kValue:
+        if (p_ >= end_) return FailUnexpected(p_, "a value");
+        if (*p_ == '{' || *p_ == '[') {
+          if (depth >= kMaxDepth) {
+            return Fail(code::kJsonTooDeep, p_,
+                        "the data is nested more than 512 levels deep; a clinic export never is",
+                        std::string_view(p_, 1));
+          }
+          const bool object = *p_ == '{';
+          is_object_[static_cast<size_t>(++depth)] = object ? 1 : 0;
+          ++p_;
+          SkipWhitespace();
+          if (p_ < end_ && *p_ == (object ? '}' : ']')) {
+            ++p_;
+            --depth;
+            state = State::kAfterValue;
+          } else {
+            state = object ? State::kKey : State::kValue;
+          }
+          continue;
+        }
+        if (*p_ == '"') {
+          if (!ParseString(skip_scratch_, &text)) return false;
+        } else if (*p_ == '-' || IsDigit(*p_)) {
+          if (!ParseNumber(&text)) return false;
+        } else if (!ParseLiteral(&ignored)) {
+          return false;
+        }
+        state = State::kAfterValue;
+        continue;
+      case State::kAfterValue: {
+        if (depth == base) return true;
+        SkipWhitespace();
+        const bool object = is_object_[static_cast<size_t>(depth)] != 0;
+        bool more = false;
+        if (!AfterMember(object ? '}' : ']', &more)) return false;
+        if (more) {
+          state = object ? State::kKey : State::kValue;
+        } else {
+          --depth;
+        }
+        continue;
+      }
+      case State::kKey:
+        if (!ReadKey()) return false;
+        state = State::kValue;
+        continue;
+    }
+  }
+}
+
+bool JsonImporter::AfterMember(char close, bool* more) {
+  if (p_ < end_ && *p_ == ',') {
+    const char* comma = p_++;
+    SkipWhitespace();
+    if (p_ < end_ && (*p_ == '}' || *p_ == ']')) {
+      return Fail(code::kJsonSyntax, comma,
+                  std::string("a comma before '") + *p_ + "' is not allowed in JSON", ",");
+    }
+    *more = true;
+    return true;
+  }
+  if (p_ < end_ && *p_ == close) {
+    ++p_;
+    *more = false;
+    return true;
+  }
+  return FailUnexpected(p_, close == '}' ? "',' or '}'" : "',' or ']'");
+}
+
+bool JsonImporter::ReadKey() {
+  if (p_ >= end_ || *p_ != '"') return FailUnexpected(p_, "a key in double quotes");
+  if (!ParseString(key_scratch_, &key_)) return false;
+  SkipWhitespace();
+  if (p_ >= end_ || *p_ != ':') return FailUnexpected(p_, "':' after the key");
+  ++p_;
+  SkipWhitespace();
+  return true;
+}
+
+bool JsonImporter::ReadValue(Slot& slot, int depth) {
+  if (p_ >= end_) return FailUnexpected(p_, "a value");
+  slot.offset = static_cast<size_t>(p_ - begin_);
+  const char c = *p_;
+  if (c == '"') {
+    slot.type = Type::kString;
+    return ParseString(slot.scratch, &slot.text);
+  }
+  if (c == '-' || IsDigit(c)) {
+    slot.type = Type::kNumber;
+    return ParseNumber(&slot.text);
+  }
+  if (c == '{' || c == '[') {
+    slot.type = c == '{' ? Type::kObject : Type::kArray;
+    const char* start = p_;
+    if (!SkipValue(depth)) return false;
+    slot.text = std::string_view(start, static_cast<size_t>(p_ - start));
+    return true;
+  }
+  const char* start = p_;
+  if (!ParseLiteral(&slot.type)) return false;
+  slot.text = std::string_view(start, static_cast<size_t>(p_ - start));
+  return true;
+}
+
+// ---- Schema -----------------------------------------------------------------
+
+bool JsonImporter::ParseTopObject() {
+  ++p_;  // '{'
+  SkipWhitespace();
+  if (p_ < end_ && *p_ == '}') {
+    ++p_;
+    return true;
+  }
+  Slot other;
+  while (true) {
+    if (!ReadKey()) return false;
+    const size_t value_offset = static_cast<size_t>(p_ - begin_);
+    // key_ is only compared before the value is read: a nested key reuses its scratch.
+    if (key_ == "format") {
+      if (!ReadValue(format_, 1)) return false;
+      has_format_ = format_.type != Type::kNull;
+    } else if (key_ == "version") {
+      if (!ReadValue(version_, 1)) return false;
+      has_version_ = version_.type != Type::kNull;
+    } else if (const std::optional<Table> table = TopLevelTable(key_)) {
+      const std::string_view key = kTableNames[static_cast<int>(*table)];
+      const uint32_t bit = 1u << static_cast<int>(*table);
+      if ((seen_tables_ & bit) != 0) {
+        // The last one cannot simply win: the first was already read into the
+        // builder, and merging or dropping lists silently would lose data.
+        Schema(code::kJsonBadValue, value_offset, key, "",
+               "the key \"" + std::string(key) +
+                   "\" appears twice at the top level; an export has only one of each");
+      }
+      seen_tables_ |= bit;
+      if (*table != Table::kClinic) {
+        if (!ParseTable(*table, key, value_offset)) return false;
+      } else if (p_ < end_ && *p_ == '{') {
+        if (!ParseObject(Table::kClinic, 0)) return false;
+      } else {
+        if (!ReadValue(other, 1)) return false;
+        if (other.type != Type::kNull) {
+          Schema(code::kJsonType, value_offset, "clinic", other.text,
+                 "\"clinic\" must be an object, not " + std::string(TypeName(other.type)));
+        }
+      }
+    } else {
+      if (!SkipValue(1)) return false;
+    }
+    SkipWhitespace();
+    bool more = false;
+    if (!AfterMember('}', &more)) return false;
+    if (!more) return true;
+  }
+}
+
+bool JsonImporter::ParseTable(Table table, std::string_view key, size_t key_offset) {
+  if (p_ >= end_ || *p_ != '[') {
+    Slot other;
+    if (!ReadValue(other, 1)) return false;
+    if (other.type != Type::kNull) {
+      Schema(code::kJsonType, key_offset, key, other.text,
+             "\"" + std::string(key) + "\" must be an array, not " +
+                 std::string(TypeName(other.type)));
+    }
+    return true;
+  }
+  if (table == Table::kVisits) has_visits_ = true;
+  ++p_;  // '['
+  SkipWhitespace();
+  if (p_ < end_ && *p_ == ']') {
+    ++p_;
+    return true;
+  }
+  for (size_t index = 0;; ++index) {
+    if (p_ < end_ && *p_ == '{') {
+      if (!ParseObject(table, index)) return false;
+    } else {
+      Slot other;
+      const size_t offset = static_cast<size_t>(p_ - begin_);
+      if (!ReadValue(other, 2)) return false;
+      table_ = table;
+      Schema(code::kJsonType, offset, key, other.text,
+             Where(index) + " must be an object, not " + std::string(TypeName(other.type)));
+    }
+    SkipWhitespace();
+    bool more = false;
+    if (!AfterMember(']', &more)) return false;
+    if (!more) return true;
+  }
+}
+
+bool JsonImporter::ParseObject(Table table, size_t index) {
+  const size_t open_offset = static_cast<size_t>(p_ - begin_);
+  const int depth = table == Table::kClinic ? 2 : 3;
+  const uint32_t wanted = kTableFields[static_cast<int>(table)];
+  present_ = 0;
+  ++p_;  // '{'
+  SkipWhitespace();
+  if (p_ < end_ && *p_ == '}') {
+    ++p_;
+  } else {
+    while (true) {
+      if (!ReadKey()) return false;
+      const Field f = FieldOf(key_);
+      if (f != kUnknownField && (wanted & Bit(f)) != 0) {
+        if (!ReadValue(slots_[f], depth)) return false;
+        present_ |= Bit(f);
+      } else if (!SkipValue(depth)) {
+        return false;
+      }
+      SkipWhitespace();
+      bool more = false;
+      if (!AfterMember('}', &more)) return false;
+      if (!more) break;
+    }
+  }
+  // After the first schema error only the syntax is still checked.
+  if (!pending_) AcceptObject(table, index, open_offset);
+  return true;
+}
+
+void JsonImporter::AcceptObject(Table table, size_t index, size_t open_offset) {
+  table_ = table;
+  // Required fields first, reported at the object's '{'.
+  auto require = [&](Field f) {
+    if (Has(f)) return true;
+    Schema(
+        code::kJsonMissingField, open_offset, kFieldNames[f], "",
+        Where(index) + ": the required field \"" + std::string(kFieldNames[f]) + "\" is missing");
+    return false;
+  };
+  switch (table) {
+    case Table::kClinic:
+      AcceptClinic();
+      return;
+    case Table::kDivisions:
+      if (require(kId)) AcceptDivision(index);
+      return;
+    case Table::kEmployees:
+      if (require(kId)) AcceptEmployee(index);
+      return;
+    case Table::kPriceLists:
+      if (require(kId)) AcceptPriceList(index);
+      return;
+    case Table::kPatients:
+      if (require(kId)) AcceptPatient(index);
+      return;
+    case Table::kVisits:
+      if (require(kDate) && require(kPatient) && require(kAmount)) AcceptVisit(index);
+      return;
+  }
+}
+
+void JsonImporter::WrongType(Field f, size_t index, std::string_view expected) {
+  const Slot& slot = slots_[f];
+  std::string what = table_ == Table::kClinic ? std::string("clinic") : Where(index);
+  what += ": \"" + std::string(kFieldNames[f]) + "\" must be " + std::string(expected) + ", not " +
+          std::string(TypeName(slot.type));
+  Schema(code::kJsonType, slot.offset, kFieldNames[f], slot.text, what);
+}
+
+bool JsonImporter::StringField(Field f, size_t index, std::string_view* out) {
+  *out = {};
+  if (!Has(f)) return true;
+  if (slots_[f].type != Type::kString) {
+    WrongType(f, index, "a string");
+    return false;
+  }
+  *out = slots_[f].text;
+  return true;
+}
+
+bool JsonImporter::IdField(Field f, size_t index, std::string_view* out) {
+  *out = {};
+  if (!Has(f)) return true;
+  const Slot& slot = slots_[f];
+  if (slot.type == Type::kString) {
+    *out = slot.text;
+    return true;
+  }
+  if (slot.type == Type::kNumber && slot.text.find_first_of(".eE") == std::string_view::npos) {
+    // A whole number is an id written without quotes; -0 is the number 0.
+    *out = slot.text == "-0" ? std::string_view("0") : slot.text;
+    return true;
+  }
+  WrongType(f, index, "a string (or a whole number)");
+  return false;
+}
+
+bool JsonImporter::RequireNonEmpty(Field f, size_t index, std::string_view value) {
+  if (!value.empty()) return true;
+  Schema(code::kJsonMissingField, slots_[f].offset, kFieldNames[f], "",
+         Where(index) + ": the required field \"" + std::string(kFieldNames[f]) + "\" is empty");
+  return false;
+}
+
+bool JsonImporter::AmountField(Field f, size_t index, std::optional<Money>* out) {
+  *out = std::nullopt;
+  if (!Has(f)) return true;
+  const Slot& slot = slots_[f];
+  if (slot.type != Type::kNumber && slot.type != Type::kString) {
+    WrongType(f, index, "a number or a string");
+    return false;
+  }
+  if (slot.type == Type::kString && slot.text.empty()) return true;  // "" = absent
+  AmountError why = AmountError::kNone;
+  // The number's text as written: never through a double.
+  *out = ParseAmount(slot.text, /*decimal_comma=*/false, &why);
+  if (*out) return true;
+  Schema(code::kJsonBadAmount, slot.offset, kFieldNames[f], slot.text,
+         Where(index) + ": " + QuoteForMessage(slot.text) +
+             " is not a valid amount: " + std::string(DescribeAmountError(why)));
+  return false;
+}
+
+bool JsonImporter::DateField(Field f, size_t index, Day* out) {
+  *out = kNoDay;
+  if (!Has(f)) return true;
+  const Slot& slot = slots_[f];
+  if (slot.type != Type::kString) {
+    WrongType(f, index, "a string (YYYY-MM-DD)");
+    return false;
+  }
+  if (slot.text.empty()) return true;
+  if (const std::optional<Day> day = ParseDate(slot.text)) {
+    *out = *day;
+    return true;
+  }
+  Schema(code::kJsonBadDate, slot.offset, kFieldNames[f], slot.text,
+         Where(index) + ": " + QuoteForMessage(slot.text) +
+             " is not a valid date: write YYYY-MM-DD (a real calendar date, years 1900 to "
+             "2199), optionally followed by a time");
+  return false;
+}
+
+void JsonImporter::AcceptClinic() {
+  std::string_view name, currency;
+  if (!StringField(kName, 0, &name) || !StringField(kCurrency, 0, &currency)) return;
+  builder_.SetClinic(name, currency);
+}
+
+void JsonImporter::AcceptDivision(size_t index) {
+  std::string_view id, name;
+  if (!IdField(kId, index, &id) || !RequireNonEmpty(kId, index, id) ||
+      !StringField(kName, index, &name)) {
+    return;
+  }
+  if (!builder_.AddDivision(id, name)) {
+    Schema(code::kJsonDuplicateId, slots_[kId].offset, "id", id,
+           Where(index) + ": the id " + QuoteForMessage(id) + " appears twice in divisions");
+  }
+}
+
+void JsonImporter::AcceptEmployee(size_t index) {
+  std::string_view id, name, division;
+  if (!IdField(kId, index, &id) || !RequireNonEmpty(kId, index, id) ||
+      !StringField(kName, index, &name) || !IdField(kDivision, index, &division)) {
+    return;
+  }
+  if (!builder_.AddEmployee(id, name, division, index + 1)) {
+    Schema(code::kJsonDuplicateId, slots_[kId].offset, "id", id,
+           Where(index) + ": the id " + QuoteForMessage(id) + " appears twice in employees");
+  }
+}
+
+void JsonImporter::AcceptPriceList(size_t index) {
+  std::string_view id, name;
+  if (!IdField(kId, index, &id) || !RequireNonEmpty(kId, index, id) ||
+      !StringField(kName, index, &name)) {
+    return;
+  }
+  if (!builder_.AddPriceList(id, name)) {
+    Schema(code::kJsonDuplicateId, slots_[kId].offset, "id", id,
+           Where(index) + ": the id " + QuoteForMessage(id) + " appears twice in priceLists");
+  }
+}
+
+void JsonImporter::AcceptPatient(size_t index) {
+  std::string_view id, name, price_list;
+  std::optional<Money> bonus;
+  Day registered = kNoDay;
+  if (!IdField(kId, index, &id) || !RequireNonEmpty(kId, index, id) ||
+      !StringField(kName, index, &name) || !IdField(kPriceList, index, &price_list) ||
+      !AmountField(kBonusBalance, index, &bonus) || !DateField(kRegistered, index, &registered)) {
+    return;
+  }
+  // source_line for JSON is the element index + 1 (the builder prints "patients[i]").
+  if (!builder_.AddPatient(id, name, price_list, bonus, registered, index + 1)) {
+    Schema(code::kJsonDuplicateId, slots_[kId].offset, "id", id,
+           Where(index) + ": the id " + QuoteForMessage(id) + " appears twice in patients");
+  }
+}
+
+void JsonImporter::AcceptVisit(size_t index) {
+  LineInput line;
+  std::string_view id, kind, status, service;
+  std::optional<Money> amount;
+  if (!IdField(kId, index, &id) || !DateField(kDate, index, &line.day) ||
+      !IdField(kPatient, index, &line.patient) || !RequireNonEmpty(kPatient, index, line.patient) ||
+      !IdField(kEmployee, index, &line.employee) || !IdField(kDivision, index, &line.division) ||
+      !AmountField(kAmount, index, &amount) || !StringField(kKind, index, &kind) ||
+      !StringField(kStatus, index, &status) || !StringField(kService, index, &service)) {
+    return;
+  }
+  if (line.day == kNoDay) {  // "date": ""
+    RequireNonEmpty(kDate, index, {});
+    return;
+  }
+  if (!amount) {  // "amount": ""
+    RequireNonEmpty(kAmount, index, {});
+    return;
+  }
+  line.amount = *amount;
+  if (kind.empty() || EqualsIgnoreCase(kind, "service")) {
+    line.kind = LineKind::kService;
+  } else if (EqualsIgnoreCase(kind, "goods")) {
+    line.kind = LineKind::kGoods;
+  } else {
+    Schema(code::kJsonBadValue, slots_[kKind].offset, "kind", kind,
+           Where(index) + ": " + QuoteForMessage(kind) +
+               " is not a valid kind: use \"service\" or \"goods\"");
+    return;
+  }
+  if (status.empty() || EqualsIgnoreCase(status, "completed")) {
+    line.status = LineStatus::kCompleted;
+  } else if (EqualsIgnoreCase(status, "cancelled") || EqualsIgnoreCase(status, "canceled")) {
+    line.status = LineStatus::kCancelled;
+  } else if (EqualsIgnoreCase(status, "no_show") || EqualsIgnoreCase(status, "no-show")) {
+    line.status = LineStatus::kNoShow;
+  } else {
+    Schema(code::kJsonBadValue, slots_[kStatus].offset, "status", status,
+           Where(index) + ": " + QuoteForMessage(status) +
+               " is not a valid status: use \"completed\", \"cancelled\" or \"no_show\"");
+    return;
+  }
+  if (!builder_.AddLineId(id)) {
+    Schema(code::kJsonDuplicateId, slots_[kId].offset, "id", id,
+           Where(index) + ": the visit line id " + QuoteForMessage(id) + " appears twice");
+    return;
+  }
+  line.source_line = index + 1;  // the builder prints "visits[i]" for JSON
+  const Status added = builder_.AddLine(line);
+  if (!added.ok() && !pending_) pending_ = added.error();
+}
+
+std::optional<Error> JsonImporter::CheckHeader(size_t top_offset) const {
+  auto at = [&](size_t offset, std::string_view field, std::string_view value) {
+    return LocationAt(offset, field, value);
+  };
+  if (!has_format_) {
+    return MakeError(code::kJsonFormat, at(top_offset, "format", ""),
+                     "this JSON file is not a clinic export: it has no \"format\": "
+                     "\"clinic-export\"");
+  }
+  if (format_.type != Type::kString || format_.text != "clinic-export") {
+    return MakeError(code::kJsonFormat, at(format_.offset, "format", format_.text),
+                     "this JSON file is not a clinic export: \"format\" is " +
+                         (format_.type == Type::kString ? QuoteForMessage(format_.text)
+                                                        : std::string(TypeName(format_.type))) +
+                         ", expected \"clinic-export\"");
+  }
+  if (!has_version_) {
+    return MakeError(code::kJsonVersion, at(top_offset, "version", ""),
+                     "the export has no \"version\"; this program reads version 1");
+  }
+  if (version_.type != Type::kNumber || version_.text != "1") {
+    return MakeError(code::kJsonVersion, at(version_.offset, "version", version_.text),
+                     "export version " +
+                         (version_.type == Type::kNumber || version_.type == Type::kString
+                              ? QuoteForMessage(version_.text)
+                              : std::string(TypeName(version_.type))) +
+                         " is not supported; this program reads version 1 (the number 1)");
+  }
+  return std::nullopt;
+}
+
+Result<Export> JsonImporter::Run() {
+  const char* data = input_.data();
+  const size_t size = input_.size();
+  if (size >= 2 && ((static_cast<unsigned char>(data[0]) == 0xFF &&
+                     static_cast<unsigned char>(data[1]) == 0xFE) ||
+                    (static_cast<unsigned char>(data[0]) == 0xFE &&
+                     static_cast<unsigned char>(data[1]) == 0xFF))) {
+    return MakeError(code::kUtf16, Location{std::string(file_), 0, 0, "", ""},
+                     "the file is saved as UTF-16; save it as UTF-8 and try again");
+  }
+  size_t skip = 0;
+  if (size >= 3 && static_cast<unsigned char>(data[0]) == 0xEF &&
+      static_cast<unsigned char>(data[1]) == 0xBB && static_cast<unsigned char>(data[2]) == 0xBF) {
+    skip = 3;
+  }
+  begin_ = data + skip;
+  p_ = begin_;
+  end_ = data + size;
+  SkipWhitespace();
+  if (p_ == end_) {
+    return MakeError(code::kEmptyInput, Location{std::string(file_), 0, 0, "", ""},
+                     "the file is empty");
+  }
+  builder_.SetFormat("json", {std::string(file_)});
+  builder_.SetVisitsFile(file_);
+  builder_.SetPatientsFile(file_);
+  builder_.SetEmployeesFile(file_);
+
+  const size_t top_offset = static_cast<size_t>(p_ - begin_);
+  const bool is_object = *p_ == '{';
+  if (is_object ? !ParseTopObject() : !SkipValue(0)) return *error_;
+  SkipWhitespace();
+  if (p_ != end_) {
+    if (*p_ == 0) {
+      Fail(code::kNulByte, p_,
+           "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
+    } else {
+      Fail(code::kJsonSyntax, p_,
+           "unexpected text after the end of the JSON data (only one top-level object is "
+           "allowed)",
+           CutAtCharacter(std::string_view(p_, static_cast<size_t>(end_ - p_)), 16));
+    }
+    return *error_;
+  }
+  if (!is_object) {
+    return MakeError(code::kJsonFormat, LocationAt(top_offset, "", ""),
+                     "this JSON file is not a clinic export: it must be an object with "
+                     "\"format\": \"clinic-export\"");
+  }
+  if (std::optional<Error> header = CheckHeader(top_offset)) return *header;
+  if (pending_) return *pending_;
+  if (!has_visits_) {
+    return MakeError(code::kJsonNoVisits, LocationAt(top_offset, "visits", ""),
+                     "the export has no \"visits\" array, so there is nothing to report on");
+  }
+  return builder_.Finish();
+}
+
+}  // namespace
+
+Result<Export> ImportJson(std::string_view file_name, std::string_view bytes) {
+  // The importer holds the builder and scratch buffers: on the heap, as it is large.
+  auto importer = std::make_unique<JsonImporter>(file_name, bytes);
+  return importer->Run();
+}
+
+}  // namespace clinic
