@@ -25,9 +25,9 @@ TEST_CASE("ToCsv quotes only cells that need it, per RFC 4180") {
 
 TEST_CASE("ToAlignedText pads by characters, right-aligns numbers, neutralises control bytes") {
   CHECK(ToAlignedText(Sample()) ==
-        "id  name            amount\n"
-        "--------------------------\n"
-        "P1  Åse Nordmann   1200.50\n"
+        "id  name           amount\n"
+        "-------------------------\n"
+        "P1  Åse Nordmann  1200.50\n"
         "P2  Smith, \"Jo\"     -3.00\n"
         "    x?y\n");
 }
@@ -37,7 +37,7 @@ TEST_CASE("ToJson writes numbers as numbers, empty cells as null, text escaped")
         "[\n"
         "  {\"id\": \"P1\", \"name\": \"Åse Nordmann\", \"amount\": 1200.50},\n"
         "  {\"id\": \"P2\", \"name\": \"Smith, \\\"Jo\\\"\", \"amount\": -3.00},\n"
-        "  {\"id\": \"\", \"name\": \"x\\ny\", \"amount\": null}\n"
+        "  {\"id\": null, \"name\": \"x\\ny\", \"amount\": null}\n"
         "]\n");
   TextTable empty;
   empty.header = {"a"};

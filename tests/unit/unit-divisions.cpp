@@ -1,0 +1,201 @@
+// Division rating (docs/reports.md, "Division rating"): the patients x
+// divisions cross report. Expected numbers are computed by hand in comments.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "fixtures.h"
+#include "reports.h"
+
+namespace clinic {
+namespace {
+
+using test::Fixture;
+using test::M;
+using test::Ok;
+using test::Options;
+
+std::vector<std::string> Columns(const Export& data, const DivisionsReport& r) {
+  std::vector<std::string> ids;
+  for (const Index d : r.columns) ids.push_back(d == kNone ? "(none)" : data.divisions.ids[d]);
+  return ids;
+}
+
+std::vector<std::string> Rows(const Export& data, const DivisionsReport& r) {
+  std::vector<std::string> ids;
+  for (const Index p : r.rows) ids.push_back(test::PatientId(data, p));
+  return ids;
+}
+
+// The row of cells of `row`, with "-" standing for an empty cell.
+std::vector<std::string> Cells(const DivisionsReport& r, size_t row) {
+  std::vector<std::string> out;
+  const size_t n = r.columns.size();
+  for (size_t c = 0; c < n; ++c) {
+    out.push_back(r.has_cell[row * n + c] ? FormatMoney(r.cells[row * n + c]) : "-");
+  }
+  return out;
+}
+
+std::vector<std::string> Totals(const DivisionsReport& r) {
+  std::vector<std::string> out;
+  for (size_t c = 0; c < r.columns.size(); ++c) {
+    out.push_back(r.column_has[c] ? FormatMoney(r.column_totals[c]) : "-");
+  }
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+// Two divisions named "Dental" (ids D2 < D4), an empty X-ray, and lines
+// without a division.
+//   Anna  P1: Surgery 100, Dental(D2) 50, no division 10    = 160
+//   Boris P2: Dental(D2) 30 - 30 = 0.00, Dental(D4) 5       =   5
+//   Chen  P3: Surgery -20 (a cancelled X-ray line excluded) = -20
+Export CrossExport() {
+  Fixture f;
+  f.Division("D1", "Surgery").Division("D2", "Dental").Division("D3", "X-ray");
+  f.Division("D4", "Dental");
+  f.Employee("E1", "Alice").Employee("E2", "Bob");
+  f.Patient("P1", "Anna").Patient("P2", "Boris").Patient("P3", "Chen");
+  f.Line("2024-01-02", "P1", "E1", "D1", "100.00");
+  f.Line("2024-01-03", "P1", "E2", "D2", "50.00");
+  f.Line("2024-01-04", "P1", "E1", "", "10.00");
+  f.Line("2024-01-02", "P2", "E2", "D2", "30.00");
+  f.Line("2024-01-05", "P2", "E2", "D2", "-30.00");
+  f.Line("2024-01-06", "P2", "E1", "D4", "5.00");
+  f.Line("2024-01-07", "P3", "E1", "D1", "-20.00");
+  f.Cancelled("2024-01-08", "P3", "E1", "D3", "999.00");
+  return f.Build();
+}
+
+TEST_CASE("divisions: columns by name then id, (no division) last, cells and totals") {
+  const Export data = CrossExport();
+  const DivisionsReport r = Ok(BuildCrossReport(data, ReportOptions{}));
+  // "Dental" < "Surgery"; the two Dentals by id; X-ray has no completed line.
+  CHECK(Columns(data, r) == Strings{"D2", "D4", "D1", "(none)"});
+  CHECK(Rows(data, r) == Strings{"P1", "P2", "P3"});  // 160, 5, -20
+  CHECK(r.patients == 3);
+  CHECK(Cells(r, 0) == Strings{"50.00", "-", "100.00", "10.00"});
+  CHECK(Cells(r, 1) == Strings{"0.00", "5.00", "-", "-"});  // 30 - 30 nets to 0: not empty
+  CHECK(Cells(r, 2) == Strings{"-", "-", "-20.00", "-"});
+  CHECK(r.row_totals == std::vector<Money>{M("160.00"), M("5.00"), M("-20.00")});
+  // Dental(D2) 50 + 0; Dental(D4) 5; Surgery 100 - 20; no division 10.
+  CHECK(Totals(r) == Strings{"50.00", "5.00", "80.00", "10.00"});
+  CHECK(r.grand_total == M("145.00"));  // 160 + 5 - 20
+  CHECK(r.cells.size() == 12);
+  CHECK(r.has_cell.size() == 12);
+  CHECK(DivisionName(data, r.columns[0]) == "Dental");
+  CHECK(DivisionName(data, kNone) == "(no division)");
+  CHECK(DivisionName(data, kNone) == kNoDivision);
+}
+
+TEST_CASE("divisions: all divisions adds empty columns") {
+  const Export data = CrossExport();
+  SUBCASE("whole export") {
+    const DivisionsReport r = Ok(BuildCrossReport(data, Options().AllDivisions()));
+    CHECK(Columns(data, r) == Strings{"D2", "D4", "D1", "D3", "(none)"});  // X-ray after Surgery
+    CHECK(Totals(r) == Strings{"50.00", "5.00", "80.00", "-", "10.00"});   // X-ray: empty, not 0
+    CHECK(Cells(r, 0) == Strings{"50.00", "-", "100.00", "-", "10.00"});
+    CHECK(r.grand_total == M("145.00"));
+  }
+  SUBCASE("empty period: every division, no rows, no (no division)") {
+    const DivisionsReport r =
+        Ok(BuildCrossReport(data, Options().AllDivisions().From("2025-01-01")));
+    CHECK(Columns(data, r) == Strings{"D2", "D4", "D1", "D3"});
+    CHECK(Totals(r) == Strings{"-", "-", "-", "-"});
+    CHECK(r.rows.empty());
+    CHECK(r.cells.empty());
+    CHECK(r.grand_total == 0);
+    CHECK(r.patients == 0);
+  }
+  SUBCASE("a division referenced only by a line is a column too") {
+    Fixture f;
+    f.Division("D1", "Surgery");
+    f.Line("2024-01-01", "P1", "", "D9", "1.00");  // D9 is not declared: named by its id
+    const Export undeclared = f.Build();
+    const DivisionsReport r = Ok(BuildCrossReport(undeclared, Options().AllDivisions()));
+    CHECK(Columns(undeclared, r) == Strings{"D9", "D1"});  // "D9" < "Surgery"
+    CHECK(DivisionName(undeclared, r.columns[0]) == "D9");
+    CHECK(Totals(r) == Strings{"1.00", "-"});
+  }
+}
+
+TEST_CASE("divisions: an empty period gives an empty report") {
+  const Export data = CrossExport();
+  const DivisionsReport r = Ok(BuildCrossReport(data, Options().From("2024-02-01")));
+  CHECK(r.columns.empty());
+  CHECK(r.rows.empty());
+  CHECK(r.column_totals.empty());
+  CHECK(r.grand_total == 0);
+  CHECK(r.patients == 0);
+}
+
+TEST_CASE("divisions: the period") {
+  const Export data = CrossExport();
+  // From 01-05: Boris -30 (D2) + 5 (D4) = -25; Chen -20 (Surgery).
+  const DivisionsReport r = Ok(BuildCrossReport(data, Options().From("2024-01-05")));
+  CHECK(Columns(data, r) == Strings{"D2", "D4", "D1"});
+  CHECK(Rows(data, r) == Strings{"P3", "P2"});  // -20 > -25
+  CHECK(Cells(r, 0) == Strings{"-", "-", "-20.00"});
+  CHECK(Cells(r, 1) == Strings{"-30.00", "5.00", "-"});
+  CHECK(Totals(r) == Strings{"-30.00", "5.00", "-20.00"});
+  CHECK(r.grand_total == M("-45.00"));
+}
+
+TEST_CASE("divisions: top N keeps the TOTAL row over every patient") {
+  const Export data = CrossExport();
+  const DivisionsReport r = Ok(BuildCrossReport(data, Options().Top(1)));
+  CHECK(Rows(data, r) == Strings{"P1"});
+  CHECK(r.patients == 3);
+  CHECK(r.cells.size() == 4);  // one row x four columns
+  CHECK(Cells(r, 0) == Strings{"50.00", "-", "100.00", "10.00"});
+  CHECK(Columns(data, r) == Strings{"D2", "D4", "D1", "(none)"});  // D4 is Boris's only
+  CHECK(Totals(r) == Strings{"50.00", "5.00", "80.00", "10.00"});
+  CHECK(r.grand_total == M("145.00"));
+}
+
+TEST_CASE("divisions: filters") {
+  const Export data = CrossExport();
+  SUBCASE("division D2: one column, a zero row stays") {
+    const DivisionsReport r = Ok(BuildCrossReport(data, Options().Division("D2")));
+    CHECK(Columns(data, r) == Strings{"D2"});
+    CHECK(Rows(data, r) == Strings{"P1", "P2"});  // 50, then 30 - 30 = 0
+    CHECK(Cells(r, 1) == Strings{"0.00"});
+    CHECK(Totals(r) == Strings{"50.00"});
+    CHECK(r.grand_total == M("50.00"));
+  }
+  SUBCASE("division D3 has only a cancelled line") {
+    const DivisionsReport r = Ok(BuildCrossReport(data, Options().Division("D3")));
+    CHECK(r.columns.empty());
+    CHECK(r.rows.empty());
+  }
+  SUBCASE("employee E1") {
+    // Anna: Surgery 100 + none 10 = 110; Boris: D4 5; Chen: Surgery -20.
+    const DivisionsReport r = Ok(BuildCrossReport(data, Options().Employee("E1")));
+    CHECK(Columns(data, r) == Strings{"D4", "D1", "(none)"});
+    CHECK(Rows(data, r) == Strings{"P1", "P2", "P3"});
+    CHECK(Cells(r, 0) == Strings{"-", "100.00", "10.00"});
+    CHECK(Totals(r) == Strings{"5.00", "80.00", "10.00"});
+    CHECK(r.grand_total == M("95.00"));  // 110 + 5 - 20
+  }
+}
+
+TEST_CASE("divisions: row ties by name then id; a patient netting to 0") {
+  Fixture f;
+  f.Patient("P2", "Same").Patient("P1", "Same").Patient("P3", "Abe").Patient("P4", "Zero");
+  f.Line("2024-01-01", "P1", "", "D1", "10.00");
+  f.Line("2024-01-01", "P2", "", "D1", "10.00");
+  f.Line("2024-01-01", "P3", "", "D1", "10.00");
+  f.Line("2024-01-01", "P4", "", "D1", "10.00");
+  f.Line("2024-01-02", "P4", "", "D1", "-10.00");
+  const Export data = f.Build();
+  const DivisionsReport r = Ok(BuildCrossReport(data, ReportOptions{}));
+  CHECK(Rows(data, r) == Strings{"P3", "P1", "P2", "P4"});  // Abe, Same(P1), Same(P2), Zero 0
+  CHECK(Cells(r, 3) == Strings{"0.00"});
+  CHECK(Totals(r) == Strings{"30.00"});
+}
+
+}  // namespace
+}  // namespace clinic

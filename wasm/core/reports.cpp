@@ -1,0 +1,683 @@
+#include "reports.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string_view>
+
+namespace clinic {
+
+namespace {
+
+// The options resolved once against the export, so the scans compare integers only.
+struct Scope {
+  int64_t from = INT64_MIN;  // inclusive; widened to int64 so "no bound" needs no branch
+  int64_t to = INT64_MAX;
+  bool has_from = false, has_to = false;
+  bool by_division = false, by_employee = false;
+  Index division = kNone, employee = kNone;
+
+  bool InPeriod(int64_t day) const { return day >= from && day <= to; }
+  bool DivisionPasses(Index d) const { return !by_division || d == division; }
+  bool EmployeePasses(Index e) const { return !by_employee || e == employee; }
+};
+
+Result<Scope> Resolve(const Export& data, const ReportOptions& options) {
+  Scope s;
+  s.has_from = options.from != kNoDay;
+  s.has_to = options.to != kNoDay;
+  if (s.has_from) s.from = options.from;
+  if (s.has_to) s.to = options.to;
+  if (s.has_from && s.has_to && options.from > options.to) {
+    return MakeError(code::kBadPeriod,
+                     Location{"", 0, 0, "period",
+                              FormatDate(options.from) + ".." + FormatDate(options.to)},
+                     "the period starts on " + FormatDate(options.from) +
+                         ", which is after its end on " + FormatDate(options.to));
+  }
+  if (!options.division_id.empty()) {
+    s.by_division = true;
+    s.division = data.divisions.Find(options.division_id);
+    if (s.division == kNone) {
+      return MakeError(code::kUnknownDivision, Location{"", 0, 0, "division", options.division_id},
+                       "there is no division " + QuoteForMessage(options.division_id) +
+                           " in this export");
+    }
+  }
+  if (!options.employee_id.empty()) {
+    s.by_employee = true;
+    s.employee = data.employees.Find(options.employee_id);
+    if (s.employee == kNone) {
+      return MakeError(code::kUnknownEmployee, Location{"", 0, 0, "employee", options.employee_id},
+                       "there is no employee " + QuoteForMessage(options.employee_id) +
+                           " in this export");
+    }
+  }
+  return s;
+}
+
+// A patient's lines as [begin, end) offsets into the columns.
+struct Run {
+  uint32_t begin, end;
+};
+
+inline Run PatientRun(const Export& data, Index patient) {
+  return Run{data.patient_begin[patient], data.patient_begin[patient + 1]};
+}
+
+// First offset in [begin, end) whose day is >= `day` (kStrict: > `day`); the
+// run is sorted by day. Branchless, because most runs are short and a
+// mispredicted branch per step would cost more than the search.
+template <bool kStrict>
+inline uint32_t DayBound(const Day* days, uint32_t begin, uint32_t end, int64_t day) {
+  if (begin == end) return begin;
+  const Day* base = days + begin;
+  uint32_t n = end - begin;
+  while (n > 1) {
+    const uint32_t half = n / 2;
+    const bool before = kStrict ? base[half] <= day : base[half] < day;
+    base = before ? base + half : base;
+    n -= half;
+  }
+  const bool before = kStrict ? *base <= day : *base < day;
+  return static_cast<uint32_t>(base - days) + before;
+}
+
+// First offset in [begin, end) whose day is after `day`.
+inline uint32_t DayUpperBound(const Day* days, uint32_t begin, uint32_t end, int64_t day) {
+  return DayBound<true>(days, begin, end, day);
+}
+
+// Each run is sorted by day, so the period is one contiguous sub-range of it.
+inline Run PeriodRun(const Export& data, const Scope& s, Run run) {
+  const Day* days = data.lines.day.data();
+  if (run.begin == run.end) return run;
+  if (s.has_from && days[run.begin] < s.from) {
+    run.begin = DayBound<false>(days, run.begin, run.end, s.from);
+  }
+  if (s.has_to && run.begin < run.end && days[run.end - 1] > s.to) {
+    run.end = DayBound<true>(days, run.begin, run.end, s.to);
+  }
+  return run;
+}
+
+// Calls visit(i) for every line of `run` passing the division and employee
+// filters; without filters the loop has no per-line test at all.
+template <class Visit>
+inline void ForEachCounted(const Lines& lines, const Scope& s, Run run, Visit&& visit) {
+  if (!s.by_division && !s.by_employee) {
+    for (uint32_t i = run.begin; i < run.end; ++i) visit(i);
+    return;
+  }
+  const Index* division = lines.division.data();
+  const Index* employee = lines.employee.data();
+  for (uint32_t i = run.begin; i < run.end; ++i) {
+    if (s.DivisionPasses(division[i]) && s.EmployeePasses(employee[i])) visit(i);
+  }
+}
+
+// PercentTenths with the same rounding, but in 64 bits whenever part * 1000
+// fits (every realistic amount): 128-bit division is a slow library call,
+// and the rating divides twice per row.
+Permille Percent(int64_t part, int64_t whole) {
+  if (whole == 0) return kNoPercent;
+  constexpr int64_t kLimit = INT64_MAX / 1000;
+  if (part > kLimit || part < -kLimit) return PercentTenths(part, whole);
+  const int64_t n = part * 1000;
+  const bool negative = (n < 0) != (whole < 0);
+  const uint64_t un = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  const uint64_t ud = whole < 0 ? 0 - static_cast<uint64_t>(whole) : static_cast<uint64_t>(whole);
+  uint64_t q = un / ud;
+  const uint64_t r = un % ud;
+  if (r >= ud - r) ++q;  // 2r >= d without overflow
+  return negative ? -static_cast<int64_t>(q) : static_cast<int64_t>(q);
+}
+
+// Names and ids compared as bytes: std::string_view::compare is memcmp-like,
+// i.e. unsigned bytes, which for UTF-8 is code point order.
+bool NameThenIdLess(std::string_view name_a, std::string_view id_a, std::string_view name_b,
+                    std::string_view id_b) {
+  const int by_name = name_a.compare(name_b);
+  if (by_name != 0) return by_name < 0;
+  return id_a.compare(id_b) < 0;
+}
+
+bool EntityLess(const EntityTable& table, Index a, Index b) {
+  return NameThenIdLess(table.names[a], table.ids[a], table.names[b], table.ids[b]);
+}
+
+// The 8 bytes of `text` from `offset`, big-endian and zero-padded: comparing
+// such integers agrees with comparing the bytes wherever they differ.
+uint64_t BytesKey(std::string_view text, size_t offset) {
+  unsigned char bytes[8] = {};
+  if (text.size() > offset) {
+    std::memcpy(bytes, text.data() + offset, std::min<size_t>(8, text.size() - offset));
+  }
+  uint64_t key = 0;
+  for (const unsigned char byte : bytes) key = (key << 8) | byte;
+  return key;
+}
+
+// A patient row while sorting: `key` orders it, `extra` carries per-row data.
+struct SortItem {
+  uint64_t key;
+  Index patient;
+  uint32_t extra;
+};
+
+// Stable LSD radix sort by the low `bits` bits of the keys: linear, with
+// 11-bit digits (a 8 KB histogram), skipping digits every key shares.
+void RadixSort(std::vector<SortItem>& items, int bits) {
+  if (bits <= 0 || items.size() < 2) return;
+  if (items.size() < 256) {
+    std::stable_sort(items.begin(), items.end(),
+                     [](const SortItem& a, const SortItem& b) { return a.key < b.key; });
+    return;
+  }
+  constexpr int kDigitBits = 11;
+  constexpr uint32_t kMask = (1u << kDigitBits) - 1;
+  std::vector<SortItem> buffer(items.size());
+  std::vector<uint32_t> offsets(kMask + 1);
+  for (int shift = 0; shift < bits; shift += kDigitBits) {
+    std::fill(offsets.begin(), offsets.end(), 0);
+    for (const SortItem& item : items) ++offsets[(item.key >> shift) & kMask];
+    if (offsets[(items[0].key >> shift) & kMask] == items.size()) continue;
+    uint32_t sum = 0;
+    for (uint32_t& offset : offsets) {
+      const uint32_t count = offset;
+      offset = sum;
+      sum += count;
+    }
+    for (const SortItem& item : items) buffer[offsets[(item.key >> shift) & kMask]++] = item;
+    items.swap(buffer);
+  }
+}
+
+// A tied row with integer keys for its name and id, so that comparing two
+// rows rarely has to reach the strings (real exports repeat names a lot).
+struct TieItem {
+  uint64_t name_head, name_tail, id_head;  // BytesKey at 0 and 8, id at 0
+  uint32_t name_size, id_size;
+  SortItem item;
+};
+
+bool TieLess(const EntityTable& table, const TieItem& a, const TieItem& b) {
+  if (a.name_head != b.name_head) return a.name_head < b.name_head;
+  if (a.name_tail != b.name_tail) return a.name_tail < b.name_tail;
+  if (a.name_size <= 16 && b.name_size <= 16) {
+    // Equal keys and sizes within the keys: the names are equal, or one is the
+    // other plus NUL bytes, which sorts after it.
+    if (a.name_size != b.name_size) return a.name_size < b.name_size;
+    if (a.id_head != b.id_head) return a.id_head < b.id_head;
+    if (a.id_size <= 8 && b.id_size <= 8) return a.id_size < b.id_size;
+  }
+  return EntityLess(table, a.item.patient, b.item.patient);
+}
+
+// Puts the first `wanted` patient rows in order: amount descending, then
+// name, then id; the rows after them are dropped. An LSD radix sort on
+// max - amount (stable, linear), then each run of equal amounts by name and
+// id. With `top`, only the rows up to the wanted one's amount are sorted.
+void SortByAmount(const Export& data, std::vector<SortItem>& items, Money max_amount,
+                  size_t wanted) {
+  // The true difference is in [0, INT64_MAX] (the builder bounds every sum), so
+  // computing it modulo 2^64 is exact.
+  uint64_t spread = 0;
+  for (SortItem& item : items) {
+    item.key = static_cast<uint64_t>(max_amount) - item.key;
+    spread |= item.key;
+  }
+  auto by_key = [](const SortItem& a, const SortItem& b) { return a.key < b.key; };
+  if (wanted < items.size()) {
+    // Keep the rows whose amount reaches the wanted row's: ties there still
+    // need the name order to know which of them make it.
+    std::nth_element(items.begin(), items.begin() + static_cast<ptrdiff_t>(wanted), items.end(),
+                     by_key);
+    const uint64_t cut = items[wanted].key;
+    items.erase(std::partition(items.begin(), items.end(),
+                               [cut](const SortItem& item) { return item.key <= cut; }),
+                items.end());
+    std::sort(items.begin(), items.end(), [](const SortItem& a, const SortItem& b) {
+      return a.key != b.key ? a.key < b.key : a.patient < b.patient;
+    });
+  } else {
+    RadixSort(items, std::bit_width(spread));
+  }
+
+  const EntityTable& patients = data.patients;
+  std::vector<TieItem> ties;
+  for (size_t begin = 0; begin < items.size();) {
+    size_t end = begin + 1;
+    while (end < items.size() && items[end].key == items[begin].key) ++end;
+    if (end - begin > 1) {
+      ties.clear();
+      for (size_t k = begin; k < end; ++k) {
+        const std::string_view name = patients.names[items[k].patient];
+        const std::string_view id = patients.ids[items[k].patient];
+        ties.push_back(TieItem{BytesKey(name, 0), BytesKey(name, 8), BytesKey(id, 0),
+                               static_cast<uint32_t>(std::min<size_t>(name.size(), UINT32_MAX)),
+                               static_cast<uint32_t>(std::min<size_t>(id.size(), UINT32_MAX)),
+                               items[k]});
+      }
+      std::sort(ties.begin(), ties.end(),
+                [&patients](const TieItem& a, const TieItem& b) { return TieLess(patients, a, b); });
+      for (size_t k = begin; k < end; ++k) items[k] = ties[k - begin].item;
+    }
+    begin = end;
+  }
+  if (items.size() > wanted) items.resize(wanted);
+  for (SortItem& item : items) item.key = static_cast<uint64_t>(max_amount) - item.key;
+}
+
+Money AmountOf(const SortItem& item) { return static_cast<Money>(item.key); }
+
+size_t Shown(size_t rows, uint32_t top) {
+  return top == 0 ? rows : std::min<size_t>(rows, top);
+}
+
+}  // namespace
+
+std::string EmployeeName(const Export& data, Index employee) {
+  return employee == kNone ? std::string(kUnassigned) : data.employees.names[employee];
+}
+
+std::string DivisionName(const Export& data, Index division) {
+  return division == kNone ? std::string(kNoDivision) : data.divisions.names[division];
+}
+
+Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options) {
+  Result<Scope> resolved = Resolve(data, options);
+  if (!resolved.ok()) return resolved.error();
+  const Scope& s = resolved.value();
+  const Lines& lines = data.lines;
+  const Day* days = lines.day.data();
+  const Index* employees = lines.employee.data();
+  const Money* amounts = lines.amount.data();
+
+  RatingReport report;
+  std::vector<SortItem> items;
+  items.reserve(data.patients.size());
+  Money max_amount = INT64_MIN;
+  for (Index p = 0; p < data.patients.size(); ++p) {
+    const Run run = PeriodRun(data, s, PatientRun(data, p));
+    Money amount = 0;
+    uint32_t counted = 0, visits = 0;
+    Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
+    Index prev_employee = kNone;
+    ForEachCounted(lines, s, run, [&](uint32_t i) {
+      amount += amounts[i];
+      ++counted;
+      // Counted lines keep the (day, employee) order, so a visit is a change of key.
+      visits += (days[i] != prev_day) | (employees[i] != prev_employee);
+      prev_day = days[i];
+      prev_employee = employees[i];
+    });
+    if (counted == 0) continue;
+    items.push_back(SortItem{static_cast<uint64_t>(amount), p, visits});
+    max_amount = std::max(max_amount, amount);
+    report.total += amount;
+    report.visits += visits;
+  }
+  report.patients = items.size();
+  const size_t shown = Shown(items.size(), options.top);
+  SortByAmount(data, items, max_amount, shown);
+
+  report.rows.resize(shown);
+  const Money total = report.total;
+  const __int128 a_limit = static_cast<__int128>(total) * 80;
+  const __int128 b_limit = static_cast<__int128>(total) * 95;
+  Money before = 0;
+  for (size_t r = 0; r < shown; ++r) {
+    RatingRow& row = report.rows[r];
+    row.rank = static_cast<uint32_t>(r + 1);
+    row.patient = items[r].patient;
+    row.visits = items[r].extra;
+    row.amount = AmountOf(items[r]);
+    row.share = Percent(row.amount, total);
+    row.cumulative = Percent(before + row.amount, total);
+    if (total > 0) {
+      // Exact thresholds: a class must not flip because of a rounded percentage.
+      const __int128 scaled_before = static_cast<__int128>(before) * 100;
+      row.abc = scaled_before < a_limit ? 'A' : scaled_before < b_limit ? 'B' : 'C';
+    }
+    before += row.amount;
+  }
+  return report;
+}
+
+Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options) {
+  Result<Scope> resolved = Resolve(data, options);
+  if (!resolved.ok()) return resolved.error();
+  const Scope& s = resolved.value();
+  const Lines& lines = data.lines;
+  const Index* divisions = lines.division.data();
+  const Money* amounts = lines.amount.data();
+
+  // A slot per division, plus the last one for lines without a division.
+  const uint32_t division_count = static_cast<uint32_t>(data.divisions.size());
+  const uint32_t no_division = division_count;
+  std::vector<Money> slot_total(division_count + 1, 0);
+  std::vector<uint8_t> slot_used(division_count + 1, 0);
+
+  // Pass 1: row totals and column totals.
+  DivisionsReport report;
+  std::vector<SortItem> items;
+  items.reserve(data.patients.size());
+  Money max_amount = INT64_MIN;
+  for (Index p = 0; p < data.patients.size(); ++p) {
+    const Run run = PeriodRun(data, s, PatientRun(data, p));
+    Money amount = 0;
+    uint32_t counted = 0;
+    ForEachCounted(lines, s, run, [&](uint32_t i) {
+      const uint32_t slot = std::min(divisions[i], no_division);  // kNone is the largest index
+      slot_total[slot] += amounts[i];
+      slot_used[slot] = 1;
+      amount += amounts[i];
+      ++counted;
+    });
+    if (counted == 0) continue;
+    items.push_back(SortItem{static_cast<uint64_t>(amount), p, 0});
+    max_amount = std::max(max_amount, amount);
+    report.grand_total += amount;
+  }
+  report.patients = items.size();
+  const size_t shown = Shown(items.size(), options.top);
+  SortByAmount(data, items, max_amount, shown);
+
+  for (Index d = 0; d < division_count; ++d) {
+    if (options.all_divisions || slot_used[d]) report.columns.push_back(d);
+  }
+  std::sort(report.columns.begin(), report.columns.end(),
+            [&data](Index a, Index b) { return EntityLess(data.divisions, a, b); });
+  if (slot_used[no_division]) report.columns.push_back(kNone);
+
+  const size_t column_count = report.columns.size();
+  std::vector<uint32_t> column_of(division_count + 1, 0);
+  report.column_totals.resize(column_count);
+  report.column_has.resize(column_count);
+  for (size_t c = 0; c < column_count; ++c) {
+    const uint32_t slot = std::min(report.columns[c], no_division);
+    column_of[slot] = static_cast<uint32_t>(c);
+    report.column_totals[c] = slot_total[slot];
+    report.column_has[c] = slot_used[slot];
+  }
+
+  report.rows.resize(shown);
+  report.row_totals.resize(shown);
+  report.cells.assign(shown * column_count, 0);
+  report.has_cell.assign(shown * column_count, 0);
+  constexpr uint32_t kHidden = UINT32_MAX;
+  std::vector<uint32_t> row_of(data.patients.size(), kHidden);
+  for (size_t r = 0; r < shown; ++r) {
+    report.rows[r] = items[r].patient;
+    report.row_totals[r] = AmountOf(items[r]);
+    row_of[items[r].patient] = static_cast<uint32_t>(r);
+  }
+  // Pass 2, again in patient order: the lines are read sequentially and each
+  // patient's cells summed straight into its row (measured faster, natively
+  // and in wasm, than visiting the rows in rank order or staging them).
+  for (Index p = 0; p < data.patients.size(); ++p) {
+    if (row_of[p] == kHidden) continue;
+    Money* row_cells = report.cells.data() + size_t{row_of[p]} * column_count;
+    uint8_t* row_has = report.has_cell.data() + size_t{row_of[p]} * column_count;
+    ForEachCounted(lines, s, PeriodRun(data, s, PatientRun(data, p)), [&](uint32_t i) {
+      const uint32_t c = column_of[std::min(divisions[i], no_division)];
+      row_cells[c] += amounts[i];
+      row_has[c] = 1;
+    });
+  }
+  return report;
+}
+
+Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options) {
+  Result<Scope> resolved = Resolve(data, options);
+  if (!resolved.ok()) return resolved.error();
+  const Scope& s = resolved.value();
+  const Lines& lines = data.lines;
+  const Day* days = lines.day.data();
+  const Index* employees = lines.employee.data();
+  const Index* divisions = lines.division.data();
+
+  const bool window = options.return_window >= 0;
+  const int64_t window_days = options.return_window;
+  const bool per_employee = options.new_per_employee;
+  const int64_t last_day = data.last_day;
+  // Without a window, returns count up to `to` (or the end of the export).
+  auto limit_of = [&](int64_t anchor) { return window ? anchor + window_days : s.to; };
+  auto counted = [&](uint32_t i) { return s.DivisionPasses(divisions[i]); };
+
+  // A slot per employee plus a last one that soaks up lines without an
+  // employee, so the loops need no test for kNone; "last seen" stamps
+  // (patient + 1) replace per-patient sets.
+  const uint32_t employee_count = static_cast<uint32_t>(data.employees.size());
+  const uint32_t none = employee_count;
+  std::vector<LoyaltyRow> counts(employee_count + 1);
+  std::vector<uint8_t> active(employee_count + 1, 0);  // a counted line in the period
+  std::vector<uint32_t> primary_stamp(employee_count + 1, 0), returned_stamp(employee_count + 1, 0),
+      old_stamp(employee_count + 1, 0), first_stamp(employee_count + 1, 0);
+  std::vector<Day> first_with(employee_count + 1, kNoDay);  // new per employee: first day with E
+  // Employees found primary / old for the current patient. Appends are
+  // branchless (always write, advance by 0 or 1), hence one spare entry.
+  std::vector<uint32_t> primary_list(employee_count + 2), old_list(employee_count + 2);
+  std::vector<Day> counted_days;  // new per employee: distinct days of counted lines
+
+  LoyaltyReport report;
+  report.has_pending = window;
+  LoyaltyRow& total = report.total;
+
+  for (Index p = 0; p < data.patients.size(); ++p) {
+    const Run whole = PatientRun(data, p);
+    if (whole.begin == whole.end) continue;
+    const uint32_t stamp = p + 1;
+    const Day first_visit = days[whole.begin];
+    uint32_t primaries = 0, olds = 0, distinct_days = 0;
+    bool to_clinic = false;  // clinic-wide first visit: a counted line in (first, limit]
+
+    if (!per_employee) {
+      if (first_visit > s.to) continue;  // nothing of this patient in the period
+      const Run period = PeriodRun(data, s, whole);
+      if (first_visit < s.from) {
+        // Not primary for anyone; old for the employees seen in the period.
+        for (uint32_t i = period.begin; i < period.end; ++i) {
+          if (!counted(i)) continue;
+          const uint32_t e = std::min(employees[i], none);
+          active[e] = 1;
+          old_list[olds] = e;
+          olds += old_stamp[e] != stamp;
+          old_stamp[e] = stamp;
+        }
+      } else {
+        // The first visit is in the period: scan it, then up to the later of
+        // `to` and the limit (the rest of the patient's lines cannot matter).
+        const int64_t limit = limit_of(first_visit);
+        const uint32_t end = std::max(period.end, DayUpperBound(days, period.end, whole.end, limit));
+        for (uint32_t i = whole.begin; i < end; ++i) {
+          if (!counted(i)) continue;
+          const uint32_t e = std::min(employees[i], none);
+          const Day day = days[i];
+          active[e] |= day <= s.to;
+          const bool first_day = day == first_visit;
+          primary_list[primaries] = e;
+          primaries += first_day & (primary_stamp[e] != stamp);
+          primary_stamp[e] = first_day ? stamp : primary_stamp[e];
+          const bool back = !first_day & (day <= limit);
+          returned_stamp[e] = back ? stamp : returned_stamp[e];
+          to_clinic |= back;
+        }
+      }
+    } else {
+      for (uint32_t i = whole.begin; i < whole.end; ++i) {
+        const uint32_t e = std::min(employees[i], none);
+        const bool fresh = first_stamp[e] != stamp;
+        first_with[e] = fresh ? days[i] : first_with[e];
+        first_stamp[e] = stamp;
+      }
+      if (counted_days.size() < whole.end - whole.begin) counted_days.resize(whole.end - whole.begin);
+      Day seen = kNoDay;  // never a real day
+      for (uint32_t i = whole.begin; i < whole.end; ++i) {
+        if (!counted(i)) continue;
+        const Day day = days[i];
+        counted_days[distinct_days] = day;
+        distinct_days += day != seen;
+        seen = day;
+        const uint32_t e = std::min(employees[i], none);
+        const int64_t anchor = first_with[e];
+        const bool in_period = s.InPeriod(day);
+        active[e] |= in_period;
+        const bool is_old = in_period & (anchor < s.from);
+        old_list[olds] = e;
+        olds += is_old & (old_stamp[e] != stamp);
+        old_stamp[e] = is_old ? stamp : old_stamp[e];
+        const bool is_primary = (day == anchor) & s.InPeriod(anchor);
+        primary_list[primaries] = e;
+        primaries += is_primary & (primary_stamp[e] != stamp);
+        primary_stamp[e] = is_primary ? stamp : primary_stamp[e];
+        // day > anchor here, anchor being E's first day.
+        const bool back = (day != anchor) & (day <= limit_of(anchor));
+        returned_stamp[e] = back ? stamp : returned_stamp[e];
+      }
+    }
+
+    bool any_primary = false, any_returned = false, any_to_clinic = false, any_pending = false;
+    for (uint32_t k = 0; k < primaries; ++k) {
+      const uint32_t e = primary_list[k];
+      if (e == none) continue;
+      const int64_t anchor = per_employee ? first_with[e] : first_visit;
+      const int64_t limit = limit_of(anchor);
+      const bool returned = returned_stamp[e] == stamp;
+      bool back = to_clinic;
+      if (per_employee) {
+        const uint32_t next = DayUpperBound(counted_days.data(), 0, distinct_days, anchor);
+        back = next < distinct_days && counted_days[next] <= limit;
+      }
+      const bool pending = window && !returned && limit > last_day;
+      LoyaltyRow& row = counts[e];
+      ++row.primary;
+      row.returned += returned;
+      row.returned_to_clinic += back;
+      row.pending += pending;
+      if (!s.EmployeePasses(e)) continue;
+      any_primary = true;
+      any_returned |= returned;
+      any_to_clinic |= back;
+      any_pending |= pending;
+    }
+    bool any_old = false;
+    for (uint32_t k = 0; k < olds; ++k) {
+      const uint32_t e = old_list[k];
+      if (e == none) continue;
+      ++counts[e].old;
+      any_old |= s.EmployeePasses(e);
+    }
+    total.primary += any_primary;
+    total.returned += any_returned;
+    total.returned_to_clinic += any_to_clinic;
+    total.pending += any_pending;
+    total.old += any_old;
+  }
+
+  for (Index e = 0; e < employee_count; ++e) {
+    if (!active[e] || !s.EmployeePasses(e)) continue;
+    LoyaltyRow row = counts[e];
+    row.employee = e;
+    row.retention = Percent(static_cast<int64_t>(row.returned), static_cast<int64_t>(row.primary));
+    report.rows.push_back(row);
+  }
+  std::sort(report.rows.begin(), report.rows.end(),
+            [&data](const LoyaltyRow& a, const LoyaltyRow& b) {
+              return EntityLess(data.employees, a.employee, b.employee);
+            });
+  total.employee = kNone;
+  total.retention =
+      Percent(static_cast<int64_t>(total.returned), static_cast<int64_t>(total.primary));
+  return report;
+}
+
+Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options) {
+  Result<Scope> resolved = Resolve(data, options);
+  if (!resolved.ok()) return resolved.error();
+  const Scope& s = resolved.value();
+  const Lines& lines = data.lines;
+  const Day* days = lines.day.data();
+  const Index* employees = lines.employee.data();
+  const Money* amounts = lines.amount.data();
+  const LineKind* kinds = lines.kind.data();
+
+  // A slot per employee, plus the last one for "(unassigned)"; flat arrays
+  // updated without branches (kind, new visit and new patient are 0/1 values).
+  const uint32_t employee_count = static_cast<uint32_t>(data.employees.size());
+  const uint32_t unassigned = employee_count;
+  const size_t slots = employee_count + 1;
+  std::vector<Money> by_kind(2 * slots, 0);  // [slot * 2 + kind]
+  std::vector<uint64_t> line_count(slots, 0), visit_count(slots, 0), patient_count(slots, 0);
+  std::vector<uint32_t> patient_stamp(slots, 0);
+  static_assert(static_cast<int>(LineKind::kService) == 0 && static_cast<int>(LineKind::kGoods) == 1);
+
+  RevenueReport report;
+  RevenueRow& total = report.total;
+  for (Index p = 0; p < data.patients.size(); ++p) {
+    const Run run = PeriodRun(data, s, PatientRun(data, p));
+    const uint32_t stamp = p + 1;
+    uint32_t counted = 0;
+    Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
+    Index prev_employee = kNone;
+    ForEachCounted(lines, s, run, [&](uint32_t i) {
+      const Index employee = employees[i];
+      const uint32_t slot = std::min(employee, unassigned);  // kNone is the largest index
+      by_kind[slot * 2 + static_cast<uint8_t>(kinds[i])] += amounts[i];
+      ++line_count[slot];
+      // Counted lines keep the (day, employee) order, so a visit is a change of key.
+      visit_count[slot] += (days[i] != prev_day) | (employee != prev_employee);
+      patient_count[slot] += patient_stamp[slot] != stamp;
+      patient_stamp[slot] = stamp;
+      prev_day = days[i];
+      prev_employee = employee;
+      ++counted;
+    });
+    total.patients += counted != 0;
+  }
+
+  for (uint32_t slot = 0; slot < slots; ++slot) {
+    if (line_count[slot] == 0) continue;
+    RevenueRow row;
+    row.employee = slot == unassigned ? kNone : slot;
+    row.services = by_kind[slot * 2];
+    row.goods = by_kind[slot * 2 + 1];
+    row.total = row.services + row.goods;
+    row.lines = line_count[slot];
+    row.visits = visit_count[slot];
+    row.patients = patient_count[slot];
+    total.services += row.services;
+    total.goods += row.goods;
+    total.lines += row.lines;
+    total.visits += row.visits;
+    report.rows.push_back(row);
+  }
+  total.employee = kNone;
+  total.total = total.services + total.goods;
+
+  // Average to cents: total / visits in units of 100 (1/10000 -> 1/100), scaled back.
+  auto finish = [&total](RevenueRow& row) {
+    row.share = Percent(row.total, total.total);
+    if (row.visits > 0) {
+      row.avg_visit = DivRoundHalfAway(row.total, static_cast<__int128>(row.visits) * 100) * 100;
+    }
+  };
+  for (RevenueRow& row : report.rows) finish(row);
+  finish(total);
+
+  auto name_of = [&data](Index e) -> std::string_view {
+    return e == kNone ? kUnassigned : std::string_view(data.employees.names[e]);
+  };
+  auto id_of = [&data](Index e) -> std::string_view {
+    return e == kNone ? std::string_view() : std::string_view(data.employees.ids[e]);
+  };
+  std::sort(report.rows.begin(), report.rows.end(), [&](const RevenueRow& a, const RevenueRow& b) {
+    if (a.total != b.total) return a.total > b.total;
+    return NameThenIdLess(name_of(a.employee), id_of(a.employee), name_of(b.employee),
+                          id_of(b.employee));
+  });
+  return report;
+}
+
+}  // namespace clinic
