@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# The whole test suite from a fresh clone: installs what is missing, builds,
-# then runs the native doctest suite and the CLI contract tests (CTest).
+# The whole test suite from a fresh clone: installs what is missing, builds the
+# native and WebAssembly trees and the page, then runs every suite:
+# native doctest + CLI contract (CTest), the same doctest suite compiled to
+# wasm under Node (CTest), the wasm API contract (Node) and the page in
+# headless Chromium (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-bash scripts/build.sh
+bash scripts/build.sh --wasm
 
-echo "== native tests (doctest + CLI contract, via CTest)"
+echo "== native: doctest suite, CLI contract against the reference (CTest)"
 ctest --test-dir build --output-on-failure
+
+echo "== wasm: the doctest suite compiled to WebAssembly, under Node (CTest)"
+ctest --test-dir build-wasm --output-on-failure
+
+echo "== wasm API contract (Node) and the page in Chromium (Playwright)"
+CLINIC_REPORT="$PWD/build/clinic-report" node --test tests/node/api.test.mjs tests/e2e/

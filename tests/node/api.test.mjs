@@ -1,0 +1,432 @@
+// The WebAssembly API contract (docs/wasm-api.md): result shapes, error codes,
+// and that every report, rendered by web/report-table.js, equals the native
+// CLI's `--format csv` output byte for byte for the same export and options.
+//
+//   node --test tests/node/api.test.mjs
+//
+// Environment: CLINIC_ENGINE_DIR (default build-wasm: clinic_engine.js + .wasm),
+// CLINIC_REPORT (default build/clinic-report; CLI comparisons are skipped
+// when it is missing).
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, test, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { ClinicEngine, REPORT_NAMES } from '../../web/engine.js';
+import { ClinicError, ERROR_HINTS } from '../../web/errors.js';
+import {
+  buildTable, centsToPlain, neutraliseFormula, sortOrder, tenthsToPlain, toContractCsv, toExcelCsv,
+} from '../../web/report-table.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const engineDir = path.resolve(root, process.env.CLINIC_ENGINE_DIR || 'build-wasm');
+const cli = path.resolve(root, process.env.CLINIC_REPORT || 'build/clinic-report');
+const haveCli = fs.existsSync(cli);
+const fixtureJson = path.join(root, 'tests/fixtures/example-export.json');
+const fixtureCsvDir = path.join(root, 'tests/fixtures/example-csv');
+const demoJson = path.join(root, 'web/demo/clinic-demo.json');
+
+const require = createRequire(import.meta.url);
+
+async function newEngine() {
+  const factory = require(path.join(engineDir, 'clinic_engine.js'));
+  return ClinicEngine.create(factory, { wasmBinary: fs.readFileSync(path.join(engineDir, 'clinic_engine.wasm')) });
+}
+
+function filesFrom(paths) {
+  return paths.map((p) => ({ name: path.basename(p), bytes: fs.readFileSync(p) }));
+}
+
+function csvFixturePaths() {
+  return fs.readdirSync(fixtureCsvDir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(fixtureCsvDir, f));
+}
+
+function textFile(name, text) {
+  return { name, bytes: new TextEncoder().encode(text) };
+}
+
+/** CLI flags for an options object, as the page would send it. */
+function cliArgs(o) {
+  const args = [];
+  if (o.from) args.push('--from', o.from);
+  if (o.to) args.push('--to', o.to);
+  if (o.top) args.push('--top', String(o.top));
+  if (o.division) args.push('--division', o.division);
+  if (o.employee) args.push('--employee', o.employee);
+  if (o.allDivisions) args.push('--all-divisions');
+  if (o.returnWindow !== undefined && o.returnWindow !== null) args.push('--return-window', String(o.returnWindow));
+  if (o.newPerEmployee) args.push('--new-per-employee');
+  return args;
+}
+
+function cliCsv(report, options, paths) {
+  const run = spawnSync(cli, [report, '--format', 'csv', ...cliArgs(options), ...paths], {
+    encoding: 'utf8', maxBuffer: 1 << 30,
+  });
+  assert.equal(run.status, 0, `CLI failed: ${run.stderr}`);
+  return run.stdout;
+}
+
+function expectClinicError(fn, code) {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ClinicError, `expected a ClinicError, got ${err}`);
+    assert.equal(err.code, code, err.message);
+    assert.ok(err.message.endsWith(`[${code}]`), err.message);
+    return err;
+  }
+  assert.fail(`expected ${code}, nothing was thrown`);
+}
+
+/** Option sets run on every export; ids are picked from the export itself. */
+function optionSets(engine) {
+  const summary = engine.summary();
+  const ents = engine.entities();
+  const [first, last] = [summary.firstDay, summary.lastDay];
+  const mid = (() => {
+    const a = Date.parse(first);
+    const b = Date.parse(last);
+    return new Date(a + Math.floor((b - a) / 2 / 86400000) * 86400000).toISOString().slice(0, 10);
+  })();
+  const sets = [
+    {},
+    { from: first, to: last },
+    { from: mid },
+    { to: mid },
+    { top: 2 },
+    { top: 1, from: mid },
+    { allDivisions: true },
+    { allDivisions: true, from: mid, top: 3 },
+    { returnWindow: 30 },
+    { returnWindow: 0, from: mid },
+    { newPerEmployee: true },
+    { newPerEmployee: true, returnWindow: 60, from: mid },
+    { from: '1990-01-01', to: '1990-12-31' }, // an empty period
+  ];
+  if (ents.divisions.ids.length > 0) sets.push({ division: ents.divisions.ids[0] }, { division: ents.divisions.ids.at(-1), from: mid });
+  if (ents.employees.ids.length > 0) sets.push({ employee: ents.employees.ids[0] }, { employee: ents.employees.ids.at(-1), returnWindow: 90 });
+  return sets;
+}
+
+function compareWithCli(name, paths) {
+  describe(`${name}: every report equals the CLI's CSV`, { skip: haveCli ? false : `no CLI at ${cli}` }, () => {
+    let engine;
+    before(async () => {
+      engine = await newEngine();
+      engine.load(filesFrom(paths));
+    });
+    test('all option sets', () => {
+      for (const options of optionSets(engine)) {
+        for (const report of REPORT_NAMES) {
+          const table = buildTable(engine.report(report, options), engine.entities());
+          assert.equal(toContractCsv(table), cliCsv(report, options, paths),
+            `${report} ${JSON.stringify(options)}`);
+        }
+      }
+    });
+  });
+}
+
+describe('result shapes', () => {
+  let engine;
+  let summary;
+  before(async () => {
+    engine = await newEngine();
+    summary = engine.load(filesFrom([fixtureJson]));
+  });
+
+  test('load returns the import summary, camelCase, money in cents, days as text', () => {
+    assert.deepEqual(summary, {
+      clinic: { name: 'Riverside Family Clinic', currency: 'EUR' },
+      format: 'json',
+      files: ['example-export.json'],
+      divisions: 2,
+      employees: 3,
+      priceLists: 2,
+      patients: 4,
+      lines: 12,
+      completed: 10,
+      cancelled: 1,
+      noShow: 1,
+      completedAmount: 70139,
+      cancelledAmount: 4500,
+      noShowAmount: 15000,
+      goodsLines: 3,
+      refundLines: 1,
+      visits: 8,
+      patientsWithLines: 4,
+      firstDay: '2024-01-03',
+      lastDay: '2024-03-15',
+      blankLines: 0,
+      warnings: [],
+    });
+    assert.deepEqual(engine.summary(), summary);
+  });
+
+  test('entities: ids and names per table, typed per-patient columns', () => {
+    const e = engine.entities();
+    assert.deepEqual(e.patients.ids, ['P1', 'P2', 'P3', 'P4']);
+    assert.deepEqual(e.patients.names, ['Maria Schmidt', 'Max "Maxi" Huber', 'Chloé Øster', 'Oscar Berg']);
+    assert.deepEqual(e.employees.names, ['Dr. Anna Weber', 'Dr. Jonas Keller', 'Lena Fischer, nurse']);
+    assert.deepEqual(e.divisions.ids, ['D1', 'D2']);
+    assert.deepEqual(e.priceLists.names, ['Standard', 'Loyalty card']);
+    assert.ok(e.patientPriceList instanceof Int32Array);
+    assert.deepEqual([...e.patientPriceList], [0, 1, -1, -1]);
+    assert.ok(e.patientBonusCents instanceof Float64Array);
+    assert.deepEqual([...e.patientBonusCents], [1250, 0, NaN, NaN]);
+    assert.deepEqual([...e.employeeDivision], [0, 1, -1]);
+    assert.deepEqual([...e.patients.declared], [1, 1, 1, 1]);
+  });
+
+  test('rating: typed columns, cents, tenths of a percent, ABC as char codes', () => {
+    const r = engine.report('rating', {});
+    assert.equal(r.report, 'rating');
+    assert.equal(r.count, 4);
+    assert.equal(r.patients, 4);
+    assert.deepEqual(r.total, { amount: 70139, visits: 8 });
+    assert.ok(r.rows.rank instanceof Int32Array);
+    assert.ok(r.rows.patient instanceof Int32Array);
+    assert.ok(r.rows.amount instanceof Float64Array);
+    assert.ok(r.rows.abc instanceof Uint8Array);
+    assert.deepEqual([...r.rows.rank], [1, 2, 3, 4]);
+    assert.deepEqual([...r.rows.patient], [1, 0, 2, 3]);
+    assert.deepEqual([...r.rows.visits], [3, 2, 2, 1]);
+    assert.deepEqual([...r.rows.amount], [31290, 30999, 5350, 2500]);
+    assert.deepEqual([...r.rows.share], [446, 442, 76, 36]);
+    assert.deepEqual([...r.rows.cumulative], [446, 888, 964, 1000]);
+    assert.equal(String.fromCharCode(...r.rows.abc), 'AABC');
+  });
+
+  test('rating with top keeps shares against the whole period', () => {
+    const r = engine.report('rating', { top: 1 });
+    assert.equal(r.count, 1);
+    assert.equal(r.patients, 4);
+    assert.deepEqual([...r.rows.share], [446]);
+  });
+
+  test('divisions: row-major cells with NaN for empty, column and grand totals', () => {
+    const r = engine.report('divisions', {});
+    assert.deepEqual([...r.columns], [0, 1, -1]);
+    assert.deepEqual([...r.rows.patient], [1, 0, 2, 3]);
+    assert.deepEqual([...r.cells], [10290, 21000, NaN, 999, 30000, NaN, 4500, NaN, 850, NaN, NaN, 2500]);
+    assert.deepEqual([...r.rows.total], [31290, 30999, 5350, 2500]);
+    assert.deepEqual([...r.total.columns], [15789, 51000, 3350]);
+    assert.equal(r.total.amount, 70139);
+  });
+
+  test('divisions: a column with no lines in the period has an empty total', () => {
+    const r = engine.report('divisions', { allDivisions: true, from: '2024-03-10' });
+    assert.deepEqual([...r.columns], [0, 1]);
+    assert.deepEqual([...r.total.columns], [NaN, 21000]);
+  });
+
+  test('loyalty: per-employee counts, pending only with a return window', () => {
+    const r = engine.report('loyalty', {});
+    assert.equal(r.hasPending, false);
+    assert.deepEqual([...r.rows.employee], [0, 1, 2]);
+    assert.deepEqual([...r.rows.primary], [2, 1, 2]);
+    assert.deepEqual([...r.rows.returned], [1, 0, 0]);
+    assert.deepEqual([...r.rows.retention], [500, 0, 0]);
+    assert.deepEqual([...r.rows.pending], [NaN, NaN, NaN]);
+    assert.deepEqual(r.total, { primary: 4, returned: 1, retention: 250, returnedToClinic: 2, old: 0, pending: NaN });
+    const w = engine.report('loyalty', { returnWindow: 30 });
+    assert.equal(w.hasPending, true);
+    assert.equal(w.total.pending, 1);
+  });
+
+  test('revenue: (unassigned) is employee -1; total row object', () => {
+    const r = engine.report('revenue', {});
+    assert.deepEqual([...r.rows.employee], [1, 0, 2, -1]);
+    assert.deepEqual([...r.rows.total], [51000, 14790, 3350, 999]);
+    assert.deepEqual([...r.rows.avgVisit], [25500, 4930, 1675, 999]);
+    assert.deepEqual(r.total, {
+      services: 67000, goods: 3139, total: 70139, share: 1000, lines: 10, visits: 8, patients: 4, avgVisit: 8767,
+    });
+  });
+
+  test('results own their memory: typed arrays are copies, not views of wasm memory', () => {
+    const r = engine.report('rating', {});
+    assert.notEqual(r.rows.amount.buffer, engine.module.HEAPU8.buffer);
+    engine.load(filesFrom([fixtureJson]));
+    assert.deepEqual([...r.rows.amount], [31290, 30999, 5350, 2500]);
+  });
+
+  test('a failed load keeps the previous export', () => {
+    expectClinicError(() => engine.load([textFile('bad.json', '{')]), 'json.syntax');
+    assert.equal(engine.summary().patients, 4);
+    assert.equal(engine.report('rating', {}).count, 4);
+  });
+
+  test('loading again and again does not leak the file buffers', () => {
+    // 4 MB of ignored padding: 40 leaked buffers would grow memory by 160 MB.
+    const text = fs.readFileSync(fixtureJson, 'utf8').replace('"exportedAt"', `"padding": "${'x'.repeat(4 << 20)}", "exportedAt"`);
+    const files = [textFile('padded.json', text)];
+    engine.load(files);
+    const before = engine.module.HEAPU8.length;
+    for (let i = 0; i < 40; ++i) engine.load(files);
+    assert.ok(engine.module.HEAPU8.length <= before + (16 << 20), `${before} -> ${engine.module.HEAPU8.length}`);
+    assert.equal(engine.summary().patients, 4);
+  });
+});
+
+describe('CSV rendering (web/report-table.js)', () => {
+  test('exact amounts and percentages from integers', () => {
+    assert.equal(centsToPlain(0), '0.00');
+    assert.equal(centsToPlain(5), '0.05');
+    assert.equal(centsToPlain(-1), '-0.01');
+    assert.equal(centsToPlain(123456789012), '1234567890.12');
+    assert.equal(centsToPlain(NaN), '');
+    assert.equal(tenthsToPlain(1000), '100.0');
+    assert.equal(tenthsToPlain(-7), '-0.7');
+    assert.equal(tenthsToPlain(NaN), '');
+  });
+
+  test('formula injection is neutralised in text only', () => {
+    assert.equal(neutraliseFormula('=1+1'), "'=1+1");
+    assert.equal(neutraliseFormula('+49 170'), "'+49 170");
+    assert.equal(neutraliseFormula('-x'), "'-x");
+    assert.equal(neutraliseFormula('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(neutraliseFormula('\tx'), "'\tx");
+    assert.equal(neutraliseFormula('\rx'), "'\rx");
+    assert.equal(neutraliseFormula('Anna'), 'Anna');
+  });
+
+  test('Excel CSV: BOM, CRLF, hostile names neutralised, numbers plain', async () => {
+    const engine = await newEngine();
+    engine.load([textFile('hostile.json', JSON.stringify({
+      format: 'clinic-export',
+      version: 1,
+      clinic: { name: 'X', currency: 'EUR' },
+      patients: [
+        { id: '=cmd', name: '=HYPERLINK("http://x","y")' },
+        { id: 'P2', name: '-5' },
+        { id: 'P3', name: '@me' },
+      ],
+      visits: [
+        { date: '2024-01-01', patient: '=cmd', amount: '1234.5' },
+        { date: '2024-01-02', patient: 'P2', amount: '-10' },
+        { date: '2024-01-03', patient: 'P3', amount: '1' },
+      ],
+    }))]);
+    const table = buildTable(engine.report('rating', {}), engine.entities());
+    const csv = toExcelCsv(table);
+    assert.ok(csv.startsWith('\uFEFFrank,patient_id,patient,'));
+    const lines = csv.slice(1).split('\r\n');
+    assert.equal(lines.at(-1), '');
+    assert.ok(!csv.slice(1).replaceAll('\r\n', '').includes('\n'));
+    // Period total 1225.50: shares 1234.50 / 1225.50 = 100.7 %, then 0.1 %, -0.8 %.
+    assert.equal(lines[1], `1,'=cmd,"'=HYPERLINK(""http://x"",""y"")",,,1,1234.50,100.7,100.7,A`);
+    assert.equal(lines[2], "2,P3,'@me,,,1,1.00,0.1,100.8,C");
+    assert.equal(lines[3], "3,P2,'-5,,,1,-10.00,-0.8,100.0,C");
+    assert.equal(lines[4], ",,TOTAL,,,3,1225.50,,,");
+    // The contract CSV is untouched by neutralisation.
+    assert.ok(toContractCsv(table).includes('\n1,=cmd,"=HYPERLINK(""http://x"",""y"")",'));
+  });
+
+  test('sorting: an index over numeric keys, empty cells last, ties stable', async () => {
+    const engine = await newEngine();
+    engine.load(filesFrom([fixtureJson]));
+    const table = buildTable(engine.report('divisions', {}), engine.entities());
+    const surgery = table.columns.findIndex((c) => c.label === 'Surgery');
+    // Surgery cells by row: 210.00, 300.00, empty, empty.
+    assert.deepEqual([...sortOrder(table, surgery, false)], [0, 1, 2, 3]);
+    assert.deepEqual([...sortOrder(table, surgery, true)], [1, 0, 2, 3]);
+    const patient = table.columns.findIndex((c) => c.header === 'patient');
+    const names = (order) => [...order].map((i) => table.value(i, patient));
+    assert.deepEqual(names(sortOrder(table, patient, false)), ['Chloé Øster', 'Maria Schmidt', 'Max "Maxi" Huber', 'Oscar Berg']);
+    assert.deepEqual(names(sortOrder(table, patient, true)), ['Oscar Berg', 'Max "Maxi" Huber', 'Maria Schmidt', 'Chloé Øster']);
+  });
+});
+
+describe('errors come back as ClinicError with code and location', () => {
+  let engine;
+  before(async () => {
+    engine = await newEngine();
+  });
+
+  test('a report before any load is api.no_export', () => {
+    expectClinicError(() => engine.report('rating', {}), 'api.no_export');
+  });
+
+  test('malformed JSON is json.syntax with file, line and column', () => {
+    const err = expectClinicError(() => engine.load([textFile('broken.json',
+      '{"format": "clinic-export",\n "version": 1,\n "visits": [}')]), 'json.syntax');
+    assert.equal(err.details.file, 'broken.json');
+    assert.equal(err.details.line, 3);
+    assert.equal(err.details.column, 13);
+    assert.match(err.message, /^broken\.json, line 3, column 13/);
+    assert.equal(err.hint, ERROR_HINTS['json.syntax']);
+  });
+
+  test('CSV files without visits.csv are csv.no_visits', () => {
+    const paths = csvFixturePaths().filter((p) => !p.endsWith('visits.csv'));
+    expectClinicError(() => engine.load(filesFrom(paths)), 'csv.no_visits');
+  });
+
+  test('no files at all', () => {
+    expectClinicError(() => engine.load([]), 'input.no_files');
+  });
+
+  test('bad options are options.bad_value naming the field', () => {
+    engine.load(filesFrom([fixtureJson]));
+    const cases = [
+      [{ from: '2024-02-30' }, 'from'],
+      [{ to: '2024-03-01T10:00' }, 'to'],
+      [{ from: 20240101 }, 'from'],
+      [{ top: -1 }, 'top'],
+      [{ top: 1.5 }, 'top'],
+      [{ returnWindow: -3 }, 'returnWindow'],
+      [{ returnWindow: '30' }, 'returnWindow'],
+      [{ allDivisions: 'yes' }, 'allDivisions'],
+      [{ division: 7 }, 'division'],
+      [{ form: '2024-01-01' }, 'form'],
+    ];
+    for (const [options, field] of cases) {
+      const err = expectClinicError(() => engine.report('rating', options), 'options.bad_value');
+      assert.equal(err.details.field, field, JSON.stringify(options));
+    }
+    expectClinicError(() => engine.report('rating', 'soon'), 'options.bad_value');
+  });
+
+  test('period and unknown ids', () => {
+    expectClinicError(() => engine.report('revenue', { from: '2024-03-01', to: '2024-01-01' }), 'options.bad_period');
+    expectClinicError(() => engine.report('divisions', { division: 'D9' }), 'options.unknown_division');
+    expectClinicError(() => engine.report('loyalty', { employee: 'E9' }), 'options.unknown_employee');
+  });
+
+  test('empty strings and nulls mean "no restriction"', () => {
+    const all = engine.report('revenue', {});
+    const blank = engine.report('revenue', {
+      from: '', to: '', top: null, division: '', employee: '', returnWindow: null, allDivisions: false, newPerEmployee: false,
+    });
+    assert.deepEqual(blank, all);
+  });
+
+  test('a bad file descriptor is api.bad_argument, and its buffer is still freed', () => {
+    const ptr = engine.allocate(16);
+    expectClinicError(() => engine.loadAllocated([{ name: 'x.json', ptr, size: -1 }]), 'api.bad_argument');
+    expectClinicError(() => engine.loadAllocated('x'), 'api.bad_argument');
+  });
+
+  test('every code the engine can raise has a hint', () => {
+    const header = fs.readFileSync(path.join(root, 'wasm/core/status.h'), 'utf8');
+    const codes = [...header.matchAll(/=\s*"([a-z0-9_]+\.[a-z0-9_.]+)"/g)].map((m) => m[1]);
+    assert.ok(codes.length > 30);
+    for (const code of codes) assert.ok(ERROR_HINTS[code], `no hint for ${code}`);
+    const api = fs.readFileSync(path.join(root, 'wasm/bindings/api.cpp'), 'utf8');
+    for (const m of api.matchAll(/std::string_view k\w+ = "([a-z_.]+)"/g)) assert.ok(ERROR_HINTS[m[1]], `no hint for ${m[1]}`);
+  });
+});
+
+compareWithCli('example-export.json', [fixtureJson]);
+compareWithCli('example-csv', csvFixturePaths());
+if (fs.existsSync(demoJson)) {
+  compareWithCli('demo export', [demoJson]);
+} else {
+  test('demo export equals the CLI', { skip: 'web/demo/clinic-demo.json not generated yet' }, () => {});
+}

@@ -1,0 +1,622 @@
+// The Embind API of the engine: the only code that includes emscripten
+// headers. Bytes come in once (JS mallocs, copies, and hands the buffers
+// over); results go out as plain objects whose columns are typed arrays
+// copied out of wasm memory, so JS never holds a handle or a view that it
+// must free. Every function returns an envelope {ok, value} / {ok, error};
+// web/engine.js turns a failed one into a thrown ClinicError.
+//
+// The contract is documented in docs/wasm-api.md.
+
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "date.h"
+#include "import.h"
+#include "model.h"
+#include "money.h"
+#include "reports.h"
+#include "status.h"
+
+namespace clinic {
+namespace {
+
+using emscripten::typed_memory_view;
+using emscripten::val;
+
+// Codes raised by the bindings themselves (mirrored in web/errors.js).
+constexpr std::string_view kInternal = "internal";
+constexpr std::string_view kNoExport = "api.no_export";
+constexpr std::string_view kBadArgument = "api.bad_argument";
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Largest return window accepted; dates span 1900..2199, so more is "forever".
+constexpr double kMaxReturnWindow = 1000000;
+
+/// The export of the last successful load; replaced only by another success,
+/// so a failed load leaves the page with the data it had.
+std::unique_ptr<Export>& LoadedExport() {
+  static std::unique_ptr<Export> loaded;
+  return loaded;
+}
+
+val ErrorObject(const Error& error) {
+  val out = val::object();
+  out.set("code", error.code);
+  out.set("message", error.message);
+  out.set("file", error.where.file);
+  out.set("line", static_cast<double>(error.where.line));
+  out.set("column", static_cast<double>(error.where.column));
+  out.set("field", error.where.field);
+  out.set("value", error.where.value);
+  return out;
+}
+
+val Failure(const Error& error) {
+  val out = val::object();
+  out.set("ok", false);
+  out.set("error", ErrorObject(error));
+  return out;
+}
+
+val Success(val value) {
+  val out = val::object();
+  out.set("ok", true);
+  out.set("value", std::move(value));
+  return out;
+}
+
+Error BindingError(std::string_view code, std::string_view field, std::string_view what) {
+  Location where;
+  where.field = std::string(field);
+  return MakeError(code, std::move(where), what);
+}
+
+/// Runs `body` (returning a Result<val>) and wraps it in an envelope; the one
+/// catch-all of the API, so no C++ exception ever reaches JavaScript.
+template <class Body>
+val Guarded(std::string_view what, Body&& body) {
+  try {
+    Result<val> result = body();
+    if (!result.ok()) return Failure(result.error());
+    return Success(std::move(result).value());
+  } catch (const std::bad_alloc&) {
+    return Failure(BindingError(kInternal, "",
+                                std::string("out of memory while ") + std::string(what) +
+                                    " (the export is too large for this browser tab)"));
+  } catch (const std::exception& e) {
+    return Failure(BindingError(kInternal, "",
+                                std::string("unexpected failure while ") + std::string(what) +
+                                    ": " + e.what()));
+  } catch (...) {
+    return Failure(
+        BindingError(kInternal, "", std::string("unexpected failure while ") + std::string(what)));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Conversions out: copies into fresh JS typed arrays.
+
+template <class T>
+val CopyOut(const char* constructor, const std::vector<T>& values) {
+  return val::global(constructor).new_(typed_memory_view(values.size(), values.data()));
+}
+
+val Int32Column(const std::vector<int32_t>& values) { return CopyOut("Int32Array", values); }
+val Float64Column(const std::vector<double>& values) { return CopyOut("Float64Array", values); }
+
+int32_t IndexOut(Index index) { return index == kNone ? -1 : static_cast<int32_t>(index); }
+
+/// Money in whole cents, rounded half away from zero from the exact units, as
+/// the CSV's 2-decimal amounts are; exact in a double up to 2^53 cents.
+double Cents(Money amount) { return static_cast<double>(DivRoundHalfAway(amount, 100)); }
+
+double Tenths(Permille percent) {
+  return percent == kNoPercent ? kNaN : static_cast<double>(percent);
+}
+
+std::string DayOut(Day day) { return day == kNoDay ? std::string() : FormatDate(day); }
+
+/// A table's strings packed as UTF-8 bytes plus n + 1 offsets; engine.js
+/// decodes them. Far cheaper than one boundary crossing per string.
+val PackStrings(const std::vector<std::string>& strings) {
+  std::vector<uint8_t> bytes;
+  size_t total = 0;
+  for (const std::string& s : strings) total += s.size();
+  bytes.reserve(total);
+  std::vector<uint32_t> offsets;
+  offsets.reserve(strings.size() + 1);
+  offsets.push_back(0);
+  for (const std::string& s : strings) {
+    bytes.insert(bytes.end(), s.begin(), s.end());
+    offsets.push_back(static_cast<uint32_t>(bytes.size()));
+  }
+  val out = val::object();
+  out.set("bytes", CopyOut("Uint8Array", bytes));
+  out.set("offsets", CopyOut("Uint32Array", offsets));
+  return out;
+}
+
+val EntityObject(const EntityTable& table) {
+  val out = val::object();
+  out.set("ids", PackStrings(table.ids));
+  out.set("names", PackStrings(table.names));
+  out.set("declared", CopyOut("Uint8Array", table.declared));
+  return out;
+}
+
+val SummaryObject(const Export& data) {
+  const ImportSummary& s = data.summary;
+  val out = val::object();
+  val clinic = val::object();
+  clinic.set("name", data.clinic_name);
+  clinic.set("currency", data.currency);
+  out.set("clinic", clinic);
+  out.set("format", s.format);
+  val files = val::array();
+  for (size_t i = 0; i < s.files.size(); ++i) files.set(i, s.files[i]);
+  out.set("files", files);
+  out.set("divisions", static_cast<double>(s.divisions));
+  out.set("employees", static_cast<double>(s.employees));
+  out.set("priceLists", static_cast<double>(s.price_lists));
+  out.set("patients", static_cast<double>(s.patients));
+  out.set("lines", static_cast<double>(s.lines));
+  out.set("completed", static_cast<double>(s.completed));
+  out.set("cancelled", static_cast<double>(s.cancelled));
+  out.set("noShow", static_cast<double>(s.no_show));
+  out.set("completedAmount", Cents(s.completed_amount));
+  out.set("cancelledAmount", Cents(s.cancelled_amount));
+  out.set("noShowAmount", Cents(s.no_show_amount));
+  out.set("goodsLines", static_cast<double>(s.goods_lines));
+  out.set("refundLines", static_cast<double>(s.refund_lines));
+  out.set("visits", static_cast<double>(s.visits));
+  out.set("patientsWithLines", static_cast<double>(s.patients_with_lines));
+  out.set("firstDay", DayOut(s.first_day));
+  out.set("lastDay", DayOut(s.last_day));
+  out.set("blankLines", static_cast<double>(s.blank_lines));
+  val warnings = val::array();
+  for (size_t i = 0; i < s.warnings.size(); ++i) {
+    const Warning& w = s.warnings[i];
+    val item = val::object();
+    item.set("code", w.code);
+    item.set("message", w.message);
+    item.set("count", static_cast<double>(w.count));
+    warnings.set(i, item);
+  }
+  out.set("warnings", warnings);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Conversions in.
+
+bool IsAbsent(const val& v) { return v.isUndefined() || v.isNull(); }
+
+/// Accepts exactly "YYYY-MM-DD" (ParseDate alone would also take date-times).
+Result<Day> DateOption(const val& options, const char* field) {
+  val v = options[field];
+  if (IsAbsent(v)) return kNoDay;
+  if (!v.isString()) {
+    return BindingError(code::kBadOption, field, "must be a date written YYYY-MM-DD, or empty");
+  }
+  const std::string text = v.as<std::string>();
+  if (text.empty()) return kNoDay;
+  bool shape = text.size() == 10 && text[4] == '-' && text[7] == '-';
+  for (size_t i = 0; shape && i < text.size(); ++i) {
+    if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9')) shape = false;
+  }
+  std::optional<Day> day = shape ? ParseDate(text) : std::nullopt;
+  if (!day) {
+    Location where;
+    where.field = field;
+    where.value = text;
+    return MakeError(code::kBadOption, std::move(where),
+                     QuoteForMessage(text) + " is not a valid date (YYYY-MM-DD)");
+  }
+  return *day;
+}
+
+Result<std::string> IdOption(const val& options, const char* field) {
+  val v = options[field];
+  if (IsAbsent(v)) return std::string();
+  if (!v.isString()) return BindingError(code::kBadOption, field, "must be an id (a string)");
+  return v.as<std::string>();
+}
+
+Result<bool> FlagOption(const val& options, const char* field) {
+  val v = options[field];
+  if (IsAbsent(v)) return false;
+  if (v.typeOf().as<std::string>() != "boolean") {
+    return BindingError(code::kBadOption, field, "must be true or false");
+  }
+  return v.as<bool>();
+}
+
+/// A whole number in [0, max], or `absent` when the option is missing.
+Result<double> CountOption(const val& options, const char* field, double max, double absent) {
+  val v = options[field];
+  if (IsAbsent(v)) return absent;
+  const double n = v.isNumber() ? v.as<double>() : kNaN;
+  if (!(n >= 0 && n <= max && std::floor(n) == n)) {
+    Location where;
+    where.field = field;
+    where.value = v.isNumber() || v.isString() ? v.call<std::string>("toString") : "";
+    return MakeError(code::kBadOption, std::move(where),
+                     "must be a whole number from 0 to " + std::to_string(static_cast<uint64_t>(max)));
+  }
+  return n;
+}
+
+Result<ReportOptions> ParseOptions(const val& options) {
+  ReportOptions out;
+  if (IsAbsent(options)) return out;
+  if (options.typeOf().as<std::string>() != "object" || options.isArray()) {
+    return BindingError(code::kBadOption, "options", "the report options must be an object");
+  }
+  static constexpr std::string_view kKnown[] = {"from",     "to",           "top",
+                                                "division", "employee",     "allDivisions",
+                                                "returnWindow", "newPerEmployee"};
+  val keys = val::global("Object").call<val>("keys", options);
+  const unsigned n = keys["length"].as<unsigned>();
+  for (unsigned i = 0; i < n; ++i) {
+    const std::string key = keys[i].as<std::string>();
+    bool known = false;
+    for (std::string_view k : kKnown) known = known || k == key;
+    if (!known) {
+      Location where;
+      where.field = key;
+      return MakeError(code::kBadOption, std::move(where),
+                       "is not a report option (from, to, top, division, employee, allDivisions, "
+                       "returnWindow, newPerEmployee)");
+    }
+  }
+  Result<Day> from = DateOption(options, "from");
+  if (!from.ok()) return from.error();
+  Result<Day> to = DateOption(options, "to");
+  if (!to.ok()) return to.error();
+  Result<double> top = CountOption(options, "top", 4294967295.0, 0);
+  if (!top.ok()) return top.error();
+  Result<std::string> division = IdOption(options, "division");
+  if (!division.ok()) return division.error();
+  Result<std::string> employee = IdOption(options, "employee");
+  if (!employee.ok()) return employee.error();
+  Result<bool> all_divisions = FlagOption(options, "allDivisions");
+  if (!all_divisions.ok()) return all_divisions.error();
+  Result<double> window = CountOption(options, "returnWindow", kMaxReturnWindow, -1);
+  if (!window.ok()) return window.error();
+  Result<bool> per_employee = FlagOption(options, "newPerEmployee");
+  if (!per_employee.ok()) return per_employee.error();
+
+  out.from = from.value();
+  out.to = to.value();
+  out.top = static_cast<uint32_t>(top.value());
+  out.division_id = std::move(division).value();
+  out.employee_id = std::move(employee).value();
+  out.all_divisions = all_divisions.value();
+  out.return_window = static_cast<int32_t>(window.value());
+  out.new_per_employee = per_employee.value();
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// The reports, as columns.
+
+val RatingObject(const RatingReport& report) {
+  const size_t n = report.rows.size();
+  std::vector<int32_t> rank(n), patient(n);
+  std::vector<double> visits(n), amount(n), share(n), cumulative(n);
+  std::vector<uint8_t> abc(n);
+  for (size_t i = 0; i < n; ++i) {
+    const RatingRow& r = report.rows[i];
+    rank[i] = static_cast<int32_t>(r.rank);
+    patient[i] = IndexOut(r.patient);
+    visits[i] = static_cast<double>(r.visits);
+    amount[i] = Cents(r.amount);
+    share[i] = Tenths(r.share);
+    cumulative[i] = Tenths(r.cumulative);
+    abc[i] = static_cast<uint8_t>(r.abc);
+  }
+  val rows = val::object();
+  rows.set("rank", Int32Column(rank));
+  rows.set("patient", Int32Column(patient));
+  rows.set("visits", Float64Column(visits));
+  rows.set("amount", Float64Column(amount));
+  rows.set("share", Float64Column(share));
+  rows.set("cumulative", Float64Column(cumulative));
+  rows.set("abc", CopyOut("Uint8Array", abc));
+  val total = val::object();
+  total.set("amount", Cents(report.total));
+  total.set("visits", static_cast<double>(report.visits));
+  val out = val::object();
+  out.set("report", std::string("rating"));
+  out.set("count", static_cast<double>(n));
+  out.set("patients", static_cast<double>(report.patients));
+  out.set("rows", rows);
+  out.set("total", total);
+  return out;
+}
+
+val DivisionsObject(const DivisionsReport& report) {
+  const size_t n = report.rows.size();
+  const size_t m = report.columns.size();
+  std::vector<int32_t> columns(m), patient(n);
+  std::vector<double> cells(n * m), row_totals(n), column_totals(m);
+  for (size_t j = 0; j < m; ++j) {
+    columns[j] = IndexOut(report.columns[j]);
+    column_totals[j] = report.column_has[j] ? Cents(report.column_totals[j]) : kNaN;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    patient[i] = IndexOut(report.rows[i]);
+    row_totals[i] = Cents(report.row_totals[i]);
+    for (size_t j = 0; j < m; ++j) {
+      const size_t k = i * m + j;
+      cells[k] = report.has_cell[k] ? Cents(report.cells[k]) : kNaN;
+    }
+  }
+  val rows = val::object();
+  rows.set("patient", Int32Column(patient));
+  rows.set("total", Float64Column(row_totals));
+  val total = val::object();
+  total.set("columns", Float64Column(column_totals));
+  total.set("amount", Cents(report.grand_total));
+  val out = val::object();
+  out.set("report", std::string("divisions"));
+  out.set("count", static_cast<double>(n));
+  out.set("patients", static_cast<double>(report.patients));
+  out.set("columns", Int32Column(columns));
+  out.set("rows", rows);
+  out.set("cells", Float64Column(cells));
+  out.set("total", total);
+  return out;
+}
+
+val LoyaltyTotal(const LoyaltyRow& r, bool has_pending) {
+  val out = val::object();
+  out.set("primary", static_cast<double>(r.primary));
+  out.set("returned", static_cast<double>(r.returned));
+  out.set("retention", Tenths(r.retention));
+  out.set("returnedToClinic", static_cast<double>(r.returned_to_clinic));
+  out.set("old", static_cast<double>(r.old));
+  out.set("pending", has_pending ? static_cast<double>(r.pending) : kNaN);
+  return out;
+}
+
+val LoyaltyObject(const LoyaltyReport& report) {
+  const size_t n = report.rows.size();
+  std::vector<int32_t> employee(n);
+  std::vector<double> primary(n), returned(n), retention(n), to_clinic(n), old(n), pending(n);
+  for (size_t i = 0; i < n; ++i) {
+    const LoyaltyRow& r = report.rows[i];
+    employee[i] = IndexOut(r.employee);
+    primary[i] = static_cast<double>(r.primary);
+    returned[i] = static_cast<double>(r.returned);
+    retention[i] = Tenths(r.retention);
+    to_clinic[i] = static_cast<double>(r.returned_to_clinic);
+    old[i] = static_cast<double>(r.old);
+    pending[i] = report.has_pending ? static_cast<double>(r.pending) : kNaN;
+  }
+  val rows = val::object();
+  rows.set("employee", Int32Column(employee));
+  rows.set("primary", Float64Column(primary));
+  rows.set("returned", Float64Column(returned));
+  rows.set("retention", Float64Column(retention));
+  rows.set("returnedToClinic", Float64Column(to_clinic));
+  rows.set("old", Float64Column(old));
+  rows.set("pending", Float64Column(pending));
+  val out = val::object();
+  out.set("report", std::string("loyalty"));
+  out.set("count", static_cast<double>(n));
+  out.set("hasPending", report.has_pending);
+  out.set("rows", rows);
+  out.set("total", LoyaltyTotal(report.total, report.has_pending));
+  return out;
+}
+
+val RevenueTotal(const RevenueRow& r) {
+  val out = val::object();
+  out.set("services", Cents(r.services));
+  out.set("goods", Cents(r.goods));
+  out.set("total", Cents(r.total));
+  out.set("share", Tenths(r.share));
+  out.set("lines", static_cast<double>(r.lines));
+  out.set("visits", static_cast<double>(r.visits));
+  out.set("patients", static_cast<double>(r.patients));
+  out.set("avgVisit", r.visits > 0 ? Cents(r.avg_visit) : kNaN);
+  return out;
+}
+
+val RevenueObject(const RevenueReport& report) {
+  const size_t n = report.rows.size();
+  std::vector<int32_t> employee(n);
+  std::vector<double> services(n), goods(n), total(n), share(n), lines(n), visits(n), patients(n),
+      avg_visit(n);
+  for (size_t i = 0; i < n; ++i) {
+    const RevenueRow& r = report.rows[i];
+    employee[i] = IndexOut(r.employee);
+    services[i] = Cents(r.services);
+    goods[i] = Cents(r.goods);
+    total[i] = Cents(r.total);
+    share[i] = Tenths(r.share);
+    lines[i] = static_cast<double>(r.lines);
+    visits[i] = static_cast<double>(r.visits);
+    patients[i] = static_cast<double>(r.patients);
+    avg_visit[i] = r.visits > 0 ? Cents(r.avg_visit) : kNaN;
+  }
+  val rows = val::object();
+  rows.set("employee", Int32Column(employee));
+  rows.set("services", Float64Column(services));
+  rows.set("goods", Float64Column(goods));
+  rows.set("total", Float64Column(total));
+  rows.set("share", Float64Column(share));
+  rows.set("lines", Float64Column(lines));
+  rows.set("visits", Float64Column(visits));
+  rows.set("patients", Float64Column(patients));
+  rows.set("avgVisit", Float64Column(avg_visit));
+  val out = val::object();
+  out.set("report", std::string("revenue"));
+  out.set("count", static_cast<double>(n));
+  out.set("rows", rows);
+  out.set("total", RevenueTotal(report.total));
+  return out;
+}
+
+/// Runs one report over the loaded export with options from JS.
+template <class Report>
+val RunReport(const char* name, val options, Result<Report> (*compute)(const Export&,
+                                                                      const ReportOptions&),
+              val (*convert)(const Report&)) {
+  return Guarded(std::string("computing the ") + name + " report", [&]() -> Result<val> {
+    const std::unique_ptr<Export>& data = LoadedExport();
+    if (!data) return BindingError(kNoExport, "", "no export is loaded yet");
+    Result<ReportOptions> parsed = ParseOptions(options);
+    if (!parsed.ok()) return parsed.error();
+    Result<Report> report = compute(*data, parsed.value());
+    if (!report.ok()) return report.error();
+    return convert(report.value());
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The exported functions.
+
+/// Frees the malloc'd buffers of one load call, whatever happens.
+class OwnedBuffers {
+ public:
+  OwnedBuffers() = default;
+  OwnedBuffers(const OwnedBuffers&) = delete;
+  OwnedBuffers& operator=(const OwnedBuffers&) = delete;
+  ~OwnedBuffers() {
+    for (void* p : pointers_) std::free(p);
+  }
+  void Take(void* p) { pointers_.push_back(p); }
+
+ private:
+  std::vector<void*> pointers_;
+};
+
+/// load([{name, ptr, size}, ...]): imports the files whose bytes JS copied
+/// into malloc'd buffers; takes ownership of every buffer (freed before
+/// returning, on success and on failure alike). Returns the import summary.
+val Load(val files) {
+  OwnedBuffers owned;
+  // Take ownership first, so a bad descriptor later in the list leaks nothing.
+  const bool is_array = files.isArray();
+  const unsigned count = is_array ? files["length"].as<unsigned>() : 0;
+  for (unsigned i = 0; i < count; ++i) {
+    val ptr = files[i]["ptr"];
+    if (ptr.isNumber() && ptr.as<double>() != 0) {
+      owned.Take(reinterpret_cast<void*>(static_cast<uintptr_t>(ptr.as<double>())));
+    }
+  }
+  return Guarded("importing the export", [&]() -> Result<val> {
+    if (!is_array) return BindingError(kBadArgument, "files", "must be an array of {name, ptr, size}");
+    std::vector<InputFile> inputs;
+    inputs.reserve(count);
+    for (unsigned i = 0; i < count; ++i) {
+      val file = files[i];
+      val name = file["name"], ptr = file["ptr"], size = file["size"];
+      if (!name.isString() || !ptr.isNumber() || !size.isNumber()) {
+        return BindingError(kBadArgument, "files",
+                            "file " + std::to_string(i + 1) + " must be {name, ptr, size}");
+      }
+      const double p = ptr.as<double>(), n = size.as<double>();
+      if (!(n >= 0 && std::floor(n) == n && p >= 0 && std::floor(p) == p && p + n <= 4294967296.0) ||
+          (p == 0 && n > 0)) {
+        return BindingError(kBadArgument, "files",
+                            "file " + std::to_string(i + 1) + " has an invalid ptr or size");
+      }
+      const char* bytes = reinterpret_cast<const char*>(static_cast<uintptr_t>(p));
+      inputs.push_back(InputFile{name.as<std::string>(),
+                                 std::string_view(bytes, static_cast<size_t>(n))});
+    }
+    Result<Export> imported = ImportFiles(inputs);
+    if (!imported.ok()) return imported.error();
+    auto data = std::make_unique<Export>(std::move(imported).value());
+    val summary = SummaryObject(*data);
+    LoadedExport() = std::move(data);
+    return summary;
+  });
+}
+
+/// summary(): the import summary of the loaded export.
+val Summary() {
+  return Guarded("reading the import summary", []() -> Result<val> {
+    const std::unique_ptr<Export>& data = LoadedExport();
+    if (!data) return BindingError(kNoExport, "", "no export is loaded yet");
+    return SummaryObject(*data);
+  });
+}
+
+/// entities(): every table's ids and names (packed), fetched once per load;
+/// reports refer to rows of these tables by index.
+val Entities() {
+  return Guarded("reading the export's tables", []() -> Result<val> {
+    const std::unique_ptr<Export>& data = LoadedExport();
+    if (!data) return BindingError(kNoExport, "", "no export is loaded yet");
+    const Export& d = *data;
+    std::vector<int32_t> price_list(d.patients.size()), employee_division(d.employees.size());
+    std::vector<double> bonus(d.patients.size());
+    for (size_t i = 0; i < d.patients.size(); ++i) {
+      price_list[i] = i < d.patient_price_list.size() ? IndexOut(d.patient_price_list[i]) : -1;
+      const bool has = i < d.patient_has_bonus.size() && d.patient_has_bonus[i];
+      bonus[i] = has ? Cents(d.patient_bonus[i]) : kNaN;
+    }
+    for (size_t i = 0; i < d.employees.size(); ++i) {
+      employee_division[i] =
+          i < d.employee_division.size() ? IndexOut(d.employee_division[i]) : -1;
+    }
+    val out = val::object();
+    out.set("patients", EntityObject(d.patients));
+    out.set("employees", EntityObject(d.employees));
+    out.set("divisions", EntityObject(d.divisions));
+    out.set("priceLists", EntityObject(d.price_lists));
+    out.set("patientPriceList", Int32Column(price_list));
+    out.set("patientBonusCents", Float64Column(bonus));
+    out.set("employeeDivision", Int32Column(employee_division));
+    return out;
+  });
+}
+
+val Rating(val options) { return RunReport("customer rating", options, &RankCustomers, &RatingObject); }
+val Divisions(val options) {
+  return RunReport("division rating", options, &BuildCrossReport, &DivisionsObject);
+}
+val Loyalty(val options) {
+  return RunReport("customer loyalty", options, &ComputeRetention, &LoyaltyObject);
+}
+val Revenue(val options) {
+  return RunReport("employee revenue", options, &ComputeRevenue, &RevenueObject);
+}
+
+/// clear(): drops the loaded export and its memory.
+val Clear() {
+  return Guarded("clearing the export", []() -> Result<val> {
+    LoadedExport().reset();
+    return val::undefined();
+  });
+}
+
+}  // namespace
+}  // namespace clinic
+
+EMSCRIPTEN_BINDINGS(clinic_engine) {
+  emscripten::function("load", &clinic::Load);
+  emscripten::function("summary", &clinic::Summary);
+  emscripten::function("entities", &clinic::Entities);
+  emscripten::function("rating", &clinic::Rating);
+  emscripten::function("divisions", &clinic::Divisions);
+  emscripten::function("loyalty", &clinic::Loyalty);
+  emscripten::function("revenue", &clinic::Revenue);
+  emscripten::function("clear", &clinic::Clear);
+}

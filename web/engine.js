@@ -1,0 +1,134 @@
+// A thin wrapper over the Embind module (wasm/bindings/api.cpp): copies file
+// bytes into wasm memory once, unwraps the {ok, value | error} envelopes into
+// values or thrown ClinicErrors, and unpacks the entity tables into strings.
+// Runs in the Web Worker and under Node (tests); it never touches the DOM.
+
+import { ClinicError } from './errors.js';
+
+export const REPORT_NAMES = Object.freeze(['rating', 'divisions', 'loyalty', 'revenue']);
+
+const utf8 = new TextDecoder('utf-8');
+
+function unwrap(envelope) {
+  if (envelope.ok) return envelope.value;
+  const e = envelope.error;
+  throw new ClinicError(e.code, e.message, e);
+}
+
+function unpackStrings(packed) {
+  const { bytes, offsets } = packed;
+  const out = new Array(offsets.length - 1);
+  for (let i = 0; i < out.length; ++i) out[i] = utf8.decode(bytes.subarray(offsets[i], offsets[i + 1]));
+  return out;
+}
+
+function unpackTable(table) {
+  return { ids: unpackStrings(table.ids), names: unpackStrings(table.names), declared: table.declared };
+}
+
+export class ClinicEngine {
+  /** @param {object} module an instantiated createClinicEngine() module */
+  constructor(module) {
+    this.module = module;
+  }
+
+  /**
+   * Instantiates the engine.
+   * @param {(args: object) => Promise<object>} factory createClinicEngine
+   * @param {object} [moduleArgs] e.g. {wasmBinary} under Node
+   */
+  static async create(factory, moduleArgs = {}) {
+    return new ClinicEngine(await factory(moduleArgs));
+  }
+
+  /** Reserves `size` bytes of wasm memory for one file; returns its address. */
+  allocate(size) {
+    const ptr = this.module._malloc(Math.max(size, 1)) >>> 0;
+    if (ptr === 0) {
+      throw new ClinicError('internal', `out of memory reserving ${size} bytes for a file`);
+    }
+    return ptr;
+  }
+
+  /** Copies `chunk` (Uint8Array) to `ptr + offset`; the one copy of the bytes. */
+  write(ptr, offset, chunk) {
+    // HEAPU8 is re-read each time: memory growth replaces the buffer.
+    this.module.HEAPU8.set(chunk, ptr + offset);
+  }
+
+  /** Frees a buffer from allocate() that will not be passed to loadAllocated(). */
+  release(ptr) {
+    this.module._free(ptr);
+  }
+
+  /**
+   * Imports files already written to wasm memory; the engine takes (and
+   * frees) every buffer, on success and failure alike.
+   * @param {{name: string, ptr: number, size: number}[]} files
+   * @returns {object} the import summary
+   */
+  loadAllocated(files) {
+    const summary = unwrap(this.module.load(files));
+    this.entitiesCache = null;
+    return summary;
+  }
+
+  /**
+   * Imports one JSON export or the CSV files of one export.
+   * @param {{name: string, bytes: Uint8Array}[]} files
+   */
+  load(files) {
+    const placed = [];
+    try {
+      for (const f of files) {
+        const ptr = this.allocate(f.bytes.length);
+        placed.push({ name: f.name, ptr, size: f.bytes.length });
+        this.write(ptr, 0, f.bytes);
+      }
+    } catch (err) {
+      for (const p of placed) this.release(p.ptr);
+      throw err;
+    }
+    return this.loadAllocated(placed);
+  }
+
+  /** The import summary of the loaded export. */
+  summary() {
+    return unwrap(this.module.summary());
+  }
+
+  /** Ids and names of every table, plus per-patient price list and bonus (typed arrays). */
+  entities() {
+    if (!this.entitiesCache) {
+      const raw = unwrap(this.module.entities());
+      this.entitiesCache = {
+        patients: unpackTable(raw.patients),
+        employees: unpackTable(raw.employees),
+        divisions: unpackTable(raw.divisions),
+        priceLists: unpackTable(raw.priceLists),
+        patientPriceList: raw.patientPriceList,
+        patientBonusCents: raw.patientBonusCents,
+        employeeDivision: raw.employeeDivision,
+      };
+    }
+    return this.entitiesCache;
+  }
+
+  /**
+   * Runs one report.
+   * @param {'rating'|'divisions'|'loyalty'|'revenue'} name
+   * @param {object} [options] {from, to, top, division, employee, allDivisions, returnWindow, newPerEmployee}
+   */
+  report(name, options = {}) {
+    if (!REPORT_NAMES.includes(name)) {
+      throw new ClinicError('api.bad_argument', `unknown report ${JSON.stringify(name)}`);
+    }
+    return unwrap(this.module[name](options));
+  }
+
+  /** Drops the loaded export. */
+  clear() {
+    unwrap(this.module.clear());
+    this.entitiesCache = null;
+  }
+}

@@ -1,0 +1,319 @@
+// Turns an engine report (typed-array columns) plus the export's entities into
+// a table the page can show, sort and save: column definitions with raw cell
+// values, a totals row, numeric sort keys, and the two CSV renderings — the
+// exact contract of docs/reports.md (what the CLI prints with --format csv)
+// and the Excel flavour (UTF-8 BOM, CRLF, formula injection neutralised).
+// No DOM here: the same code runs in Node tests.
+
+export const NO_DIVISION = '(no division)';
+export const UNASSIGNED = '(unassigned)';
+
+/** Column types: how a value is shown, aligned, sorted and written to CSV. */
+export const TYPES = Object.freeze({
+  text: 'text', // names and ids: strings
+  count: 'count', // whole numbers
+  money: 'money', // integer cents
+  percent: 'percent', // tenths of a percent
+  rank: 'rank', // 1..n
+  abc: 'abc', // 'A' | 'B' | 'C'
+});
+
+const NUMERIC = new Set([TYPES.count, TYPES.money, TYPES.percent, TYPES.rank]);
+
+/** True for columns shown right-aligned and written as numbers. */
+export function isNumeric(column) {
+  return NUMERIC.has(column.type);
+}
+
+// ---------------------------------------------------------------------------
+// Exact text forms (the CSV contract): integers in, decimal strings out.
+
+/** Integer cents as "-1234.50"; '' for null/NaN. */
+export function centsToPlain(cents) {
+  if (cents === null || cents === undefined || Number.isNaN(cents)) return '';
+  const negative = cents < 0;
+  const abs = Math.abs(cents);
+  const whole = Math.floor(abs / 100);
+  const frac = abs - whole * 100;
+  return `${negative ? '-' : ''}${whole}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
+/** Tenths of a percent as "12.3"; '' for null/NaN. */
+export function tenthsToPlain(tenths) {
+  if (tenths === null || tenths === undefined || Number.isNaN(tenths)) return '';
+  const negative = tenths < 0;
+  const abs = Math.abs(tenths);
+  const whole = Math.floor(abs / 10);
+  return `${negative ? '-' : ''}${whole}.${abs - whole * 10}`;
+}
+
+/** A raw cell value as the CSV contract writes it. */
+export function plainText(column, value) {
+  if (value === null || value === undefined) return '';
+  switch (column.type) {
+    case TYPES.money:
+      return centsToPlain(value);
+    case TYPES.percent:
+      return tenthsToPlain(value);
+    case TYPES.count:
+    case TYPES.rank:
+      return Number.isNaN(value) ? '' : String(value);
+    default:
+      return String(value);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Sort keys: every column sorts on numbers, so sorting 100k rows is one
+// typed-array sort. Text columns use each entity's rank in a collated order,
+// computed once per entity table.
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const rankCache = new WeakMap();
+
+/** Position of each string of `strings` in collated order (cached per array). */
+export function collatedRanks(strings) {
+  let ranks = rankCache.get(strings);
+  if (!ranks) {
+    const order = Array.from(strings.keys()).sort((a, b) => collator.compare(strings[a], strings[b]) || a - b);
+    ranks = new Float64Array(strings.length);
+    order.forEach((index, position) => {
+      ranks[index] = position;
+    });
+    rankCache.set(strings, ranks);
+  }
+  return ranks;
+}
+
+function textKeyFromIndex(indexes, strings, noneRank) {
+  return () => {
+    const ranks = collatedRanks(strings);
+    const key = new Float64Array(indexes.length);
+    for (let i = 0; i < indexes.length; ++i) key[i] = indexes[i] < 0 ? noneRank : ranks[indexes[i]];
+    return key;
+  };
+}
+
+function numberKey(values) {
+  return () => (values instanceof Float64Array ? values : Float64Array.from(values));
+}
+
+/**
+ * Sorts row indexes by a column: ascending or descending, empty (NaN) cells
+ * last either way, ties in the engine's order.
+ * @returns {Uint32Array}
+ */
+export function sortOrder(table, columnIndex, descending) {
+  const n = table.rowCount;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; ++i) order[i] = i;
+  if (columnIndex < 0) return order;
+  const key = table.sortKey(columnIndex);
+  const sign = descending ? -1 : 1;
+  order.sort((a, b) => {
+    const x = key[a];
+    const y = key[b];
+    const xNaN = x !== x; // eslint-disable-line no-self-compare
+    const yNaN = y !== y; // eslint-disable-line no-self-compare
+    if (xNaN || yNaN) return xNaN === yNaN ? a - b : xNaN ? 1 : -1;
+    return x === y ? a - b : (x < y ? -sign : sign);
+  });
+  return order;
+}
+
+// ---------------------------------------------------------------------------
+// The four tables.
+
+function nameOf(table, index, none) {
+  return index < 0 ? none : table.names[index];
+}
+function idOf(table, index) {
+  return index < 0 ? '' : table.ids[index];
+}
+function orNull(x) {
+  return Number.isNaN(x) ? null : x;
+}
+
+function makeTable(name, columns, rowCount, total, options = {}) {
+  const keys = new Array(columns.length);
+  return {
+    name,
+    columns,
+    rowCount,
+    /** Totals row (raw values per column), or null. */
+    total,
+    /** Whether the CSV contract has the totals row (rating has none). */
+    totalInCsv: options.totalInCsv !== false,
+    /** Raw value of a cell: a number (cents, tenths, count), a string, or null for empty. */
+    value(row, column) {
+      return columns[column].get(row);
+    },
+    /** A numeric key per row for sorting; NaN for empty. */
+    sortKey(column) {
+      if (!keys[column]) keys[column] = columns[column].key();
+      return keys[column];
+    },
+  };
+}
+
+function ratingTable(result, entities) {
+  const r = result.rows;
+  const { patients, priceLists, patientPriceList, patientBonusCents } = entities;
+  const priceListOfRow = Int32Array.from(r.patient, (p) => patientPriceList[p]);
+  const bonusOfRow = Float64Array.from(r.patient, (p) => patientBonusCents[p]);
+  const abcKey = Float64Array.from(r.abc, (c) => (c === 0 ? NaN : c));
+  const columns = [
+    { header: 'rank', label: '#', type: TYPES.rank, get: (i) => r.rank[i], key: numberKey(r.rank) },
+    { header: 'patient_id', label: 'Patient ID', type: TYPES.text, get: (i) => idOf(patients, r.patient[i]), key: textKeyFromIndex(r.patient, patients.ids, -1) },
+    { header: 'patient', label: 'Patient', type: TYPES.text, get: (i) => nameOf(patients, r.patient[i], ''), key: textKeyFromIndex(r.patient, patients.names, -1) },
+    { header: 'price_list', label: 'Price list', type: TYPES.text, get: (i) => nameOf(priceLists, priceListOfRow[i], ''), key: textKeyFromIndex(priceListOfRow, priceLists.names, NaN) },
+    { header: 'bonus_balance', label: 'Bonus balance', type: TYPES.money, get: (i) => orNull(bonusOfRow[i]), key: numberKey(bonusOfRow) },
+    { header: 'visits', label: 'Visits', type: TYPES.count, get: (i) => r.visits[i], key: numberKey(r.visits) },
+    { header: 'amount', label: 'Amount', type: TYPES.money, get: (i) => r.amount[i], key: numberKey(r.amount) },
+    { header: 'share_pct', label: 'Share', type: TYPES.percent, get: (i) => orNull(r.share[i]), key: numberKey(r.share) },
+    { header: 'cumulative_pct', label: 'Cumulative', type: TYPES.percent, get: (i) => orNull(r.cumulative[i]), key: numberKey(r.cumulative) },
+    { header: 'abc', label: 'ABC', type: TYPES.abc, get: (i) => (r.abc[i] ? String.fromCharCode(r.abc[i]) : null), key: () => abcKey },
+  ];
+  // The page shows a totals row; the CSV contract has none for this report.
+  const total = [null, null, 'TOTAL', null, null, result.total.visits, result.total.amount, null, null, null];
+  return makeTable('rating', columns, result.count, total, { totalInCsv: false });
+}
+
+function divisionsTable(result, entities) {
+  const { patients, divisions } = entities;
+  const r = result.rows;
+  const m = result.columns.length;
+  const columns = [
+    { header: 'patient_id', label: 'Patient ID', type: TYPES.text, get: (i) => idOf(patients, r.patient[i]), key: textKeyFromIndex(r.patient, patients.ids, -1) },
+    { header: 'patient', label: 'Patient', type: TYPES.text, get: (i) => nameOf(patients, r.patient[i], ''), key: textKeyFromIndex(r.patient, patients.names, -1) },
+  ];
+  for (let j = 0; j < m; ++j) {
+    const name = nameOf(divisions, result.columns[j], NO_DIVISION);
+    columns.push({
+      header: name,
+      label: name,
+      type: TYPES.money,
+      division: result.columns[j],
+      get: (i) => orNull(result.cells[i * m + j]),
+      key: () => {
+        const key = new Float64Array(result.count);
+        for (let i = 0; i < key.length; ++i) key[i] = result.cells[i * m + j];
+        return key;
+      },
+    });
+  }
+  columns.push({ header: 'total', label: 'Total', type: TYPES.money, get: (i) => r.total[i], key: numberKey(r.total) });
+  const total = [null, 'TOTAL', ...Array.from(result.total.columns, orNull), result.total.amount];
+  return makeTable('divisions', columns, result.count, total);
+}
+
+function loyaltyTable(result, entities) {
+  const { employees } = entities;
+  const r = result.rows;
+  const t = result.total;
+  const columns = [
+    { header: 'employee_id', label: 'Employee ID', type: TYPES.text, get: (i) => idOf(employees, r.employee[i]), key: textKeyFromIndex(r.employee, employees.ids, -1) },
+    { header: 'employee', label: 'Employee', type: TYPES.text, get: (i) => nameOf(employees, r.employee[i], UNASSIGNED), key: textKeyFromIndex(r.employee, employees.names, -1) },
+    { header: 'primary', label: 'Primary', type: TYPES.count, get: (i) => r.primary[i], key: numberKey(r.primary) },
+    { header: 'returned', label: 'Returned', type: TYPES.count, get: (i) => r.returned[i], key: numberKey(r.returned) },
+    { header: 'retention_pct', label: 'Retention', type: TYPES.percent, get: (i) => orNull(r.retention[i]), key: numberKey(r.retention) },
+    { header: 'returned_to_clinic', label: 'Returned to clinic', type: TYPES.count, get: (i) => r.returnedToClinic[i], key: numberKey(r.returnedToClinic) },
+    { header: 'old', label: 'Old patients', type: TYPES.count, get: (i) => r.old[i], key: numberKey(r.old) },
+    { header: 'pending', label: 'Pending', type: TYPES.count, get: (i) => orNull(r.pending[i]), key: numberKey(r.pending) },
+  ];
+  const total = ['', 'TOTAL', t.primary, t.returned, orNull(t.retention), t.returnedToClinic, t.old, orNull(t.pending)];
+  return makeTable('loyalty', columns, result.count, total);
+}
+
+function revenueTable(result, entities) {
+  const { employees } = entities;
+  const r = result.rows;
+  const t = result.total;
+  const columns = [
+    { header: 'employee_id', label: 'Employee ID', type: TYPES.text, get: (i) => idOf(employees, r.employee[i]), key: textKeyFromIndex(r.employee, employees.ids, -1) },
+    { header: 'employee', label: 'Employee', type: TYPES.text, get: (i) => nameOf(employees, r.employee[i], UNASSIGNED), key: textKeyFromIndex(r.employee, employees.names, -1) },
+    { header: 'services_amount', label: 'Services', type: TYPES.money, get: (i) => r.services[i], key: numberKey(r.services) },
+    { header: 'goods_amount', label: 'Goods', type: TYPES.money, get: (i) => r.goods[i], key: numberKey(r.goods) },
+    { header: 'total', label: 'Total', type: TYPES.money, get: (i) => r.total[i], key: numberKey(r.total) },
+    { header: 'share_pct', label: 'Share', type: TYPES.percent, get: (i) => orNull(r.share[i]), key: numberKey(r.share) },
+    { header: 'lines', label: 'Lines', type: TYPES.count, get: (i) => r.lines[i], key: numberKey(r.lines) },
+    { header: 'visits', label: 'Visits', type: TYPES.count, get: (i) => r.visits[i], key: numberKey(r.visits) },
+    { header: 'patients', label: 'Patients', type: TYPES.count, get: (i) => r.patients[i], key: numberKey(r.patients) },
+    { header: 'avg_visit', label: 'Avg. visit', type: TYPES.money, get: (i) => orNull(r.avgVisit[i]), key: numberKey(r.avgVisit) },
+  ];
+  const total = ['', 'TOTAL', t.services, t.goods, t.total, orNull(t.share), t.lines, t.visits, t.patients, orNull(t.avgVisit)];
+  return makeTable('revenue', columns, result.count, total);
+}
+
+const BUILDERS = { rating: ratingTable, divisions: divisionsTable, loyalty: loyaltyTable, revenue: revenueTable };
+
+/**
+ * Builds the table of one report.
+ * @param {object} result what engine.report(name, options) returned
+ * @param {object} entities what engine.entities() returned
+ */
+export function buildTable(result, entities) {
+  const build = BUILDERS[result.report];
+  if (!build) throw new Error(`unknown report ${result.report}`);
+  return build(result, entities);
+}
+
+// ---------------------------------------------------------------------------
+// CSV.
+
+function quoteRfc4180(cell) {
+  return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+}
+
+/** Rows of plain cells: header, body in `order` (engine order by default), then totals. */
+function plainRows(table, order, withTotal, textCell) {
+  const { columns } = table;
+  const rows = [columns.map((c) => textCell(c.header))];
+  const n = table.rowCount;
+  for (let k = 0; k < n; ++k) {
+    const i = order ? order[k] : k;
+    rows.push(columns.map((c) => (c.type === TYPES.text || c.type === TYPES.abc
+      ? textCell(plainText(c, c.get(i)))
+      : plainText(c, c.get(i)))));
+  }
+  if (withTotal && table.total) {
+    rows.push(columns.map((c, j) => (typeof table.total[j] === 'string'
+      ? textCell(table.total[j])
+      : plainText(c, table.total[j]))));
+  }
+  return rows;
+}
+
+/**
+ * The CSV contract of docs/reports.md, byte for byte what `clinic-report
+ * <report> --format csv` prints: LF line ends, RFC 4180 quoting only where needed.
+ * @param {Uint32Array} [order] row order; the engine's when absent
+ */
+export function toContractCsv(table, order) {
+  return plainRows(table, order, table.totalInCsv, (s) => s)
+    .map((row) => `${row.map(quoteRfc4180).join(',')}\n`)
+    .join('');
+}
+
+/**
+ * Text that a spreadsheet would run as a formula (= + - @, or a leading tab
+ * or CR) gets a leading apostrophe. Only text cells: numbers stay numbers.
+ */
+export function neutraliseFormula(text) {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/**
+ * The CSV a manager saves: the contract's cells in the on-screen order, as
+ * UTF-8 with a byte order mark and CRLF line ends so Excel reads names and
+ * line breaks correctly, with formula injection neutralised in text cells.
+ * The totals row is always included.
+ * @param {Uint32Array} [order]
+ * @returns {string} starts with U+FEFF; encode as UTF-8
+ */
+export function toExcelCsv(table, order) {
+  const body = plainRows(table, order, true, neutraliseFormula)
+    .map((row) => `${row.map(quoteRfc4180).join(',')}\r\n`)
+    .join('');
+  return `\uFEFF${body}`;
+}

@@ -1,0 +1,128 @@
+// The engine's Web Worker: the page never blocks on an import or a report.
+// scripts/build-web.mjs bundles this file after the Emscripten glue, which
+// defines the global createClinicEngine.
+//
+// Messages in:  {id, type: 'load', files: [{name, file: Blob} | {name, buffer: ArrayBuffer} | {name, url}]}
+//               {id, type: 'report', name, options}
+// Messages out: {type: 'ready'} | {type: 'fatal', error}
+//               {id, type: 'progress', phase: 'reading'|'importing', loaded, total}
+//               {id, type: 'result', value} | {id, type: 'error', error}
+
+import { ClinicEngine } from './engine.js';
+import { ClinicError } from './errors.js';
+
+const enginePromise = ClinicEngine.create(self.createClinicEngine, {});
+let queue = Promise.resolve();
+
+function errorData(err) {
+  if (err instanceof ClinicError) return err.toJSON();
+  return new ClinicError('internal', String((err && err.message) || err)).toJSON();
+}
+
+/** The served site's demo: a same-origin file next to the page, read as bytes. */
+async function fetchAsBlob(f) {
+  try {
+    const response = await fetch(f.url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return { name: f.name, file: await response.blob() };
+  } catch (err) {
+    throw new ClinicError('page.read_failed', `${f.name}: ${err && err.message ? err.message : err}`, { file: f.name });
+  }
+}
+
+/** Streams each file straight into wasm memory: one copy, progress as it goes. */
+async function readInto(engine, id, requested) {
+  const files = await Promise.all(requested.map((f) => (f.url ? fetchAsBlob(f) : f)));
+  const total = files.reduce((sum, f) => sum + (f.file ? f.file.size : f.buffer.byteLength), 0);
+  const placed = [];
+  let loaded = 0;
+  let lastReport = 0;
+  const progress = (force) => {
+    const now = Date.now();
+    if (force || now - lastReport > 50) {
+      lastReport = now;
+      self.postMessage({ id, type: 'progress', phase: 'reading', loaded, total });
+    }
+  };
+  try {
+    progress(true);
+    for (const f of files) {
+      if (f.buffer) {
+        const bytes = new Uint8Array(f.buffer);
+        const ptr = engine.allocate(bytes.length);
+        placed.push({ name: f.name, ptr, size: bytes.length });
+        engine.write(ptr, 0, bytes);
+        loaded += bytes.length;
+        progress(false);
+        continue;
+      }
+      const size = f.file.size;
+      const ptr = engine.allocate(size);
+      placed.push({ name: f.name, ptr, size });
+      let offset = 0;
+      try {
+        const reader = f.file.stream().getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (offset + value.length > size) throw new Error('the file changed while it was read');
+          engine.write(ptr, offset, value);
+          offset += value.length;
+          loaded += value.length;
+          progress(false);
+        }
+      } catch (err) {
+        throw new ClinicError('page.read_failed', `${f.name}: ${err && err.message ? err.message : err}`, { file: f.name });
+      }
+      if (offset !== size) throw new ClinicError('page.read_failed', `${f.name}: the file changed while it was read`, { file: f.name });
+    }
+    progress(true);
+  } catch (err) {
+    for (const p of placed) engine.release(p.ptr);
+    throw err;
+  }
+  return placed;
+}
+
+async function load(engine, id, files) {
+  const placed = await readInto(engine, id, files);
+  self.postMessage({ id, type: 'progress', phase: 'importing', loaded: 0, total: 0 });
+  const summary = engine.loadAllocated(placed);
+  return { summary, entities: engine.entities() };
+}
+
+function transferables(result) {
+  const out = [];
+  const visit = (v) => {
+    if (ArrayBuffer.isView(v)) out.push(v.buffer);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(result);
+  return out;
+}
+
+async function handle(message) {
+  const { id, type } = message;
+  try {
+    const engine = await enginePromise;
+    let value;
+    if (type === 'load') value = await load(engine, id, message.files);
+    else if (type === 'report') value = engine.report(message.name, message.options);
+    else throw new ClinicError('api.bad_argument', `unknown message ${JSON.stringify(type)}`);
+    // Entities are sent once per load and kept by the page, so copying is fine;
+    // report columns are fresh copies, so their buffers move without a copy.
+    self.postMessage({ id, type: 'result', value }, type === 'report' ? transferables(value) : []);
+  } catch (err) {
+    self.postMessage({ id, type: 'error', error: errorData(err) });
+  }
+}
+
+self.onmessage = (event) => {
+  // One message at a time, in order: a report never sees a half-loaded export.
+  queue = queue.then(() => handle(event.data));
+};
+
+enginePromise.then(
+  () => self.postMessage({ type: 'ready' }),
+  (err) => self.postMessage({ type: 'fatal', error: errorData(new ClinicError('page.worker_failed', String(err && err.message ? err.message : err))) }),
+);
