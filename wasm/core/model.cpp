@@ -6,16 +6,15 @@
 namespace clinic {
 
 Index EntityTable::Find(std::string_view id) const {
-  const auto it = index_.find(id);
-  return it == index_.end() ? kNone : it->second;
+  const uint32_t index = index_.Find(id);
+  return index == StringInterner::kAbsent ? kNone : index;
 }
 
 Index EntityTable::Add(std::string_view id, std::string_view name, bool is_declared) {
-  const auto index = static_cast<Index>(ids.size());
+  const Index index = index_.Insert(id).first;
   ids.emplace_back(id);
   names.emplace_back(name);
   declared.push_back(is_declared ? 1 : 0);
-  index_.emplace(std::string(id), index);
   return index;
 }
 
@@ -36,13 +35,6 @@ struct References {
   }
 };
 
-// One staged completed line before sorting.
-struct StagedKey {
-  uint64_t patient_day;
-  uint64_t employee_division;
-  uint32_t row;
-};
-
 // Engine limit: indexes and line offsets are 32-bit.
 constexpr uint64_t kMaxLines = UINT32_MAX - 1;
 
@@ -54,7 +46,23 @@ struct ExportBuilder::Impl {
   std::string visits_file = "visits", patients_file = "patients", employees_file = "employees";
   Lines staged;
   uint64_t absolute_sum = 0;  // guards exactness: every partial sum fits in int64
-  std::unordered_map<std::string, uint8_t, std::hash<std::string>> line_ids;
+  StringInterner line_ids;
+
+  // Consecutive lines mostly repeat the patient (lines of one visit) and often
+  // the employee and division: remember the last id of each to skip hashing.
+  struct LastId {
+    std::string id;
+    Index index = kNone;
+  };
+  LastId last_patient, last_employee, last_division;
+
+  static Index InternCached(EntityTable& table, References& refs, LastId& last,
+                            std::string_view id) {
+    if (last.index != kNone && id == last.id) return last.index;
+    last.index = Intern(table, refs, id);
+    last.id.assign(id);
+    return last.index;
+  }
 
   // Returns the entity for `id`, creating an undeclared one on first sight.
   static Index Intern(EntityTable& table, References& refs, std::string_view id) {
@@ -162,7 +170,7 @@ bool ExportBuilder::AddPatient(std::string_view id, std::string_view name,
 
 bool ExportBuilder::AddLineId(std::string_view line_id) {
   if (line_id.empty()) return true;
-  return impl_->line_ids.emplace(std::string(line_id), 0).second;
+  return impl_->line_ids.Insert(line_id).second;
 }
 
 Status ExportBuilder::AddLine(const LineInput& line) {
@@ -184,7 +192,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   }
   m.absolute_sum += magnitude;
 
-  const Index patient = Impl::Intern(m.data.patients, m.patients, line.patient);
+  const Index patient = Impl::InternCached(m.data.patients, m.patients, m.last_patient, line.patient);
   Impl::Reference(m.patients, patient, line.source_line);
   if (!line.patient_name.empty() && !m.patients.from_table[patient] && !m.patients.named[patient]) {
     m.patients.named[patient] = 1;
@@ -192,7 +200,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   }
   Index employee = kNone;
   if (!line.employee.empty()) {
-    employee = Impl::Intern(m.data.employees, m.employees, line.employee);
+    employee = Impl::InternCached(m.data.employees, m.employees, m.last_employee, line.employee);
     Impl::Reference(m.employees, employee, line.source_line);
     if (!line.employee_name.empty() && !m.employees.from_table[employee] &&
         !m.employees.named[employee]) {
@@ -202,7 +210,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   }
   Index division = kNone;
   if (!line.division.empty()) {
-    division = Impl::Intern(m.data.divisions, m.divisions, line.division);
+    division = Impl::InternCached(m.data.divisions, m.divisions, m.last_division, line.division);
     Impl::Reference(m.divisions, division, line.source_line);
     if (!line.division_name.empty() && !m.divisions.from_table[division] &&
         !m.divisions.named[division]) {
@@ -323,21 +331,31 @@ Export ExportBuilder::Finish() {
     data.patients.declared[i] = m.patients.from_table[i] | m.patients.named[i];
   }
 
-  // Sort the completed lines by (patient, day, employee, division); stable so
-  // equal keys keep their export order.
+  // Sort the completed lines by (patient, day, employee, division), stably so
+  // equal keys keep their export order: a counting sort by patient (linear),
+  // then each patient's run, which exports mostly list in date order already.
   const Lines& s = m.staged;
   const size_t n = s.size();
-  std::vector<StagedKey> keys(n);
-  for (size_t i = 0; i < n; ++i) {
-    keys[i] = StagedKey{(static_cast<uint64_t>(s.patient[i]) << 32) |
-                            static_cast<uint32_t>(static_cast<int64_t>(s.day[i]) - INT32_MIN),
-                        (static_cast<uint64_t>(s.employee[i]) << 32) | s.division[i],
-                        static_cast<uint32_t>(i)};
+  const size_t patients = data.patients.size();
+  data.patient_begin.assign(patients + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++data.patient_begin[s.patient[i] + 1];
+  std::partial_sum(data.patient_begin.begin(), data.patient_begin.end(),
+                   data.patient_begin.begin());
+  std::vector<uint32_t> order(n);
+  {
+    std::vector<uint32_t> next(data.patient_begin.begin(), data.patient_begin.end() - 1);
+    for (size_t i = 0; i < n; ++i) order[next[s.patient[i]]++] = static_cast<uint32_t>(i);
   }
-  std::stable_sort(keys.begin(), keys.end(), [](const StagedKey& a, const StagedKey& b) {
-    return a.patient_day != b.patient_day ? a.patient_day < b.patient_day
-                                          : a.employee_division < b.employee_division;
-  });
+  auto key_less = [&s](uint32_t a, uint32_t b) {
+    if (s.day[a] != s.day[b]) return s.day[a] < s.day[b];
+    if (s.employee[a] != s.employee[b]) return s.employee[a] < s.employee[b];
+    return s.division[a] < s.division[b];
+  };
+  for (size_t p = 0; p < patients; ++p) {
+    const auto first = order.begin() + data.patient_begin[p];
+    const auto last = order.begin() + data.patient_begin[p + 1];
+    if (!std::is_sorted(first, last, key_less)) std::stable_sort(first, last, key_less);
+  }
   Lines& out = data.lines;
   out.day.resize(n);
   out.patient.resize(n);
@@ -346,7 +364,7 @@ Export ExportBuilder::Finish() {
   out.amount.resize(n);
   out.kind.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    const uint32_t r = keys[i].row;
+    const uint32_t r = order[i];
     out.day[i] = s.day[r];
     out.patient[i] = s.patient[r];
     out.employee[i] = s.employee[r];
@@ -355,11 +373,6 @@ Export ExportBuilder::Finish() {
     out.kind[i] = s.kind[r];
   }
   m.staged = Lines{};
-
-  data.patient_begin.assign(data.patients.size() + 1, 0);
-  for (size_t i = 0; i < n; ++i) ++data.patient_begin[out.patient[i] + 1];
-  std::partial_sum(data.patient_begin.begin(), data.patient_begin.end(),
-                   data.patient_begin.begin());
 
   ImportSummary& summary = data.summary;
   for (size_t i = 0; i < n; ++i) {

@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "date.h"
+#include "interner.h"
 #include "money.h"
 #include "status.h"
 
@@ -39,11 +39,7 @@ struct EntityTable {
   Index Add(std::string_view id, std::string_view name, bool is_declared);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Index, Hash, std::equal_to<>> index_;
+  StringInterner index_;  // id -> index, in step with `ids`
 };
 
 /// A problem that did not stop the import, with how many lines it touched.
