@@ -24,12 +24,14 @@ namespace {
 struct References {
   std::vector<uint64_t> count;
   std::vector<uint64_t> first_line;
+  std::vector<uint8_t> first_from_row;  // first reference from another table's row, not a visit
   std::vector<uint8_t> from_table;  // declared by a row of its own table
   std::vector<uint8_t> named;       // named by a lone visits.csv column
 
   void Grow(size_t n) {
     count.resize(n, 0);
     first_line.resize(n, 0);
+    first_from_row.resize(n, 0);
     from_table.resize(n, 0);
     named.resize(n, 0);
   }
@@ -74,8 +76,11 @@ struct ExportBuilder::Impl {
     return index;
   }
 
-  static void Reference(References& refs, Index index, uint64_t line) {
-    if (refs.count[index]++ == 0) refs.first_line[index] = line;
+  static void Reference(References& refs, Index index, uint64_t line, bool from_row = false) {
+    if (refs.count[index]++ == 0) {
+      refs.first_line[index] = line;
+      refs.first_from_row[index] = from_row ? 1 : 0;
+    }
   }
 
   // Declares `id` in its own table; false if a row already declared it.
@@ -140,7 +145,7 @@ bool ExportBuilder::AddEmployee(std::string_view id, std::string_view name,
   m.GrowEmployees();
   if (!division_id.empty()) {
     const Index division = Impl::Intern(m.data.divisions, m.divisions, division_id);
-    Impl::Reference(m.divisions, division, source_line);
+    Impl::Reference(m.divisions, division, source_line, true);
     m.data.employee_division[index] = division;
   }
   ++m.data.summary.employees;
@@ -156,7 +161,7 @@ bool ExportBuilder::AddPatient(std::string_view id, std::string_view name,
   m.GrowPatients();
   if (!price_list_id.empty()) {
     const Index list = Impl::Intern(m.data.price_lists, m.price_lists, price_list_id);
-    Impl::Reference(m.price_lists, list, source_line);
+    Impl::Reference(m.price_lists, list, source_line, true);
     m.data.patient_price_list[index] = list;
   }
   if (bonus) {
@@ -259,9 +264,16 @@ namespace {
 // At most this many ids are named one by one per table; the rest are summed up.
 constexpr size_t kMaxNamedUnknowns = 20;
 
+// Where an entity was first referenced: `referrers` names the visits file (or
+// JSON array) and the table whose rows may also refer to it.
+struct Referrers {
+  std::string visits;
+  std::string rows;
+};
+
 void WarnUnknown(ImportSummary& summary, const EntityTable& table, References& refs,
                  std::string_view code, std::string_view what, std::string_view table_name,
-                 std::string_view referrer, bool json) {
+                 const Referrers& referrers, bool json) {
   size_t named = 0;
   uint64_t more_ids = 0, more_refs = 0;
   for (Index i = 0; i < table.size(); ++i) {
@@ -272,8 +284,9 @@ void WarnUnknown(ImportSummary& summary, const EntityTable& table, References& r
       continue;
     }
     ++named;
-    std::string where = json ? std::string(referrer) + "[" + std::to_string(refs.first_line[i] - 1) + "]"
-                             : std::string(referrer) + ", line " + std::to_string(refs.first_line[i]);
+    const std::string& referrer = refs.first_from_row[i] ? referrers.rows : referrers.visits;
+    std::string where = json ? referrer + "[" + std::to_string(refs.first_line[i] - 1) + "]"
+                             : referrer + ", line " + std::to_string(refs.first_line[i]);
     summary.warnings.push_back(Warning{
         std::string(code),
         where + ": " + std::string(what) + " " + QuoteForMessage(table.ids[i]) + " is not in the " +
@@ -307,15 +320,15 @@ Export ExportBuilder::Finish() {
   // Warnings about tables come first in the order a reader meets them.
   std::vector<Warning> other = std::move(data.summary.warnings);
   data.summary.warnings.clear();
-  const std::string visits_ref = json ? "visits" : m.visits_file;
+  const std::string visits = json ? "visits" : m.visits_file;
   WarnUnknown(data.summary, data.patients, m.patients, "ref.unknown_patient", "patient", "patients",
-              visits_ref, json);
+              {visits, ""}, json);
   WarnUnknown(data.summary, data.employees, m.employees, "ref.unknown_employee", "employee",
-              "employees", visits_ref, json);
+              "employees", {visits, ""}, json);
   WarnUnknown(data.summary, data.divisions, m.divisions, "ref.unknown_division", "division",
-              "divisions", json ? "visits or employees" : m.visits_file + " or employees.csv", false);
+              "divisions", {visits, json ? "employees" : m.employees_file}, json);
   WarnUnknown(data.summary, data.price_lists, m.price_lists, "ref.unknown_price_list", "price list",
-              "price lists", json ? "patients" : m.patients_file, json);
+              "price lists", {visits, json ? "patients" : m.patients_file}, json);
   for (auto& w : other) data.summary.warnings.push_back(std::move(w));
 
   for (Index i = 0; i < data.divisions.size(); ++i) {

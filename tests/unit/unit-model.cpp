@@ -1,0 +1,86 @@
+// ExportBuilder: references to ids missing from their tables are kept, named
+// by their id, and explained in a warning that says where they were first met.
+#include <doctest/doctest.h>
+
+#include "model.h"
+
+namespace clinic {
+namespace {
+
+LineInput Line(std::string_view patient, std::string_view employee, std::string_view division,
+               uint64_t source_line) {
+  LineInput in;
+  in.day = DaysFromCivil(2024, 5, 2);
+  in.patient = patient;
+  in.employee = employee;
+  in.division = division;
+  in.amount = 10000;
+  in.source_line = source_line;
+  return in;
+}
+
+TEST_CASE("unknown ids are kept and each warning names where the id was first met") {
+  SUBCASE("CSV: line numbers in the file that referred first") {
+    ExportBuilder b;
+    b.SetFormat("csv", {"visits.csv", "employees.csv"});
+    b.SetVisitsFile("visits.csv");
+    b.SetEmployeesFile("employees.csv");
+    REQUIRE(b.AddEmployee("E1", "Eva", "D9", 2));
+    REQUIRE(b.AddLine(Line("P7", "E1", "D8", 4)).ok());
+    REQUIRE(b.AddLine(Line("P7", "E1", "D9", 5)).ok());
+    const Export data = b.Finish();
+    REQUIRE(data.summary.warnings.size() == 3);
+    CHECK(data.summary.warnings[0].message ==
+          "visits.csv, line 4: patient \"P7\" is not in the patients table; kept and shown by its "
+          "id (2 references)");
+    CHECK(data.summary.warnings[1].message ==
+          "employees.csv, line 2: division \"D9\" is not in the divisions table; kept and shown "
+          "by its id (2 references)");
+    CHECK(data.summary.warnings[2].message ==
+          "visits.csv, line 4: division \"D8\" is not in the divisions table; kept and shown by "
+          "its id (1 reference)");
+    CHECK(data.patients.names[data.patients.Find("P7")] == "P7");
+    CHECK(data.patients.declared[data.patients.Find("P7")] == 0);
+    CHECK(data.lines.size() == 2);
+  }
+  SUBCASE("JSON: element indexes in the array that referred first") {
+    ExportBuilder b;
+    b.SetFormat("json", {"export.json"});
+    REQUIRE(b.AddEmployee("E1", "Eva", "D9", 1));
+    REQUIRE(b.AddLine(Line("P7", "E1", "", 3)).ok());
+    const Export data = b.Finish();
+    REQUIRE(data.summary.warnings.size() == 2);
+    CHECK(data.summary.warnings[0].message ==
+          "visits[2]: patient \"P7\" is not in the patients table; kept and shown by its id "
+          "(1 reference)");
+    CHECK(data.summary.warnings[1].message ==
+          "employees[0]: division \"D9\" is not in the divisions table; kept and shown by its id "
+          "(1 reference)");
+  }
+}
+
+TEST_CASE("a name from a lone visits.csv declares the entity: no warning") {
+  ExportBuilder b;
+  b.SetFormat("csv", {"visits.csv"});
+  LineInput in = Line("P1", "E1", "", 2);
+  in.patient_name = "Ola Nordmann";
+  in.employee_name = "Eva";
+  REQUIRE(b.AddLine(in).ok());
+  const Export data = b.Finish();
+  CHECK(data.summary.warnings.empty());
+  CHECK(data.patients.names[0] == "Ola Nordmann");
+  CHECK(data.employees.names[0] == "Eva");
+}
+
+TEST_CASE("a duplicated table id is refused; a visit id may not repeat") {
+  ExportBuilder b;
+  CHECK(b.AddPatient("P1", "Ola", "", std::nullopt, kNoDay, 1));
+  CHECK_FALSE(b.AddPatient("P1", "Kari", "", std::nullopt, kNoDay, 2));
+  CHECK(b.AddLineId("V1"));
+  CHECK(b.AddLineId(""));
+  CHECK(b.AddLineId(""));
+  CHECK_FALSE(b.AddLineId("V1"));
+}
+
+}  // namespace
+}  // namespace clinic
