@@ -149,12 +149,11 @@ bool EntityLess(const EntityTable& table, Index a, Index b) {
 // The 8 bytes of `text` from `offset`, big-endian and zero-padded: comparing
 // such integers agrees with comparing the bytes wherever they differ.
 uint64_t BytesKey(std::string_view text, size_t offset) {
-  unsigned char bytes[8] = {};
-  if (text.size() > offset) {
-    std::memcpy(bytes, text.data() + offset, std::min<size_t>(8, text.size() - offset));
-  }
   uint64_t key = 0;
-  for (const unsigned char byte : bytes) key = (key << 8) | byte;
+  if (text.size() > offset) {
+    std::memcpy(&key, text.data() + offset, std::min<size_t>(8, text.size() - offset));
+  }
+  if constexpr (std::endian::native == std::endian::little) key = __builtin_bswap64(key);
   return key;
 }
 
@@ -165,61 +164,111 @@ struct SortItem {
   uint32_t extra;
 };
 
-// Stable LSD radix sort by the low `bits` bits of the keys: linear, with
-// 11-bit digits (a 8 KB histogram), skipping digits every key shares.
-void RadixSort(std::vector<SortItem>& items, int bits) {
+// Stable LSD radix sort by the low `bits` bits of key(item): linear, with
+// 11-bit digits (16-bit for 64K items or more, fewer passes), skipping the
+// digits every key shares.
+template <class T, class Key>
+void RadixSort(std::vector<T>& items, int bits, Key key) {
   if (bits <= 0 || items.size() < 2) return;
   if (items.size() < 256) {
     std::stable_sort(items.begin(), items.end(),
-                     [](const SortItem& a, const SortItem& b) { return a.key < b.key; });
+                     [&key](const T& a, const T& b) { return key(a) < key(b); });
     return;
   }
-  constexpr int kDigitBits = 11;
-  constexpr uint32_t kMask = (1u << kDigitBits) - 1;
-  std::vector<SortItem> buffer(items.size());
-  std::vector<uint32_t> offsets(kMask + 1);
-  for (int shift = 0; shift < bits; shift += kDigitBits) {
+  const int digit_bits = items.size() >= (1u << 16) ? 16 : 11;
+  const uint64_t mask = (uint64_t{1} << digit_bits) - 1;
+  std::vector<T> buffer(items.size());
+  std::vector<uint32_t> offsets(mask + 1);
+  for (int shift = 0; shift < bits; shift += digit_bits) {
     std::fill(offsets.begin(), offsets.end(), 0);
-    for (const SortItem& item : items) ++offsets[(item.key >> shift) & kMask];
-    if (offsets[(items[0].key >> shift) & kMask] == items.size()) continue;
+    for (const T& item : items) ++offsets[(key(item) >> shift) & mask];
+    if (offsets[(key(items[0]) >> shift) & mask] == items.size()) continue;
     uint32_t sum = 0;
     for (uint32_t& offset : offsets) {
       const uint32_t count = offset;
       offset = sum;
       sum += count;
     }
-    for (const SortItem& item : items) buffer[offsets[(item.key >> shift) & kMask]++] = item;
+    for (const T& item : items) buffer[offsets[(key(item) >> shift) & mask]++] = item;
     items.swap(buffer);
   }
 }
 
-// A tied row with integer keys for its name and id, so that comparing two
-// rows rarely has to reach the strings (real exports repeat names a lot).
-struct TieItem {
-  uint64_t name_head, name_tail, id_head;  // BytesKey at 0 and 8, id at 0
-  uint32_t name_size, id_size;
-  SortItem item;
+uint64_t KeyOf(const SortItem& item) { return item.key; }
+
+// A row with integer keys for its name and id, so that ordering rows by name
+// rarely has to reach the strings (real exports repeat names a lot).
+struct NameItem {
+  uint64_t name_head, name_tail, id_head;  // BytesKey of the name at 0 and 8, of the id at 0
+  uint32_t name_size, id_size;             // capped; only compared when <= 16 / 8
+  Index patient;
+  uint32_t position;  // where the row was before sorting by name
 };
 
-bool TieLess(const EntityTable& table, const TieItem& a, const TieItem& b) {
+NameItem MakeNameItem(const EntityTable& table, Index patient, uint32_t position) {
+  const std::string_view name = table.names[patient];
+  const std::string_view id = table.ids[patient];
+  return NameItem{BytesKey(name, 0),
+                  BytesKey(name, 8),
+                  BytesKey(id, 0),
+                  static_cast<uint32_t>(std::min<size_t>(name.size(), 17)),
+                  static_cast<uint32_t>(std::min<size_t>(id.size(), 9)),
+                  patient,
+                  position};
+}
+
+bool NameItemLess(const EntityTable& table, const NameItem& a, const NameItem& b) {
   if (a.name_head != b.name_head) return a.name_head < b.name_head;
   if (a.name_tail != b.name_tail) return a.name_tail < b.name_tail;
   if (a.name_size <= 16 && b.name_size <= 16) {
-    // Equal keys and sizes within the keys: the names are equal, or one is the
-    // other plus NUL bytes, which sorts after it.
+    // Equal keys within the sizes: the names are equal, or one is the other
+    // plus NUL bytes, which sorts after it.
     if (a.name_size != b.name_size) return a.name_size < b.name_size;
     if (a.id_head != b.id_head) return a.id_head < b.id_head;
     if (a.id_size <= 8 && b.id_size <= 8) return a.id_size < b.id_size;
   }
-  return EntityLess(table, a.item.patient, b.item.patient);
+  return EntityLess(table, a.patient, b.patient);
 }
 
-// Puts the first `wanted` patient rows in order: amount descending, then
-// name, then id; the rows after them are dropped. An LSD radix sort on
-// max - amount (stable, linear), then each run of equal amounts by name and
-// id. With `top`, only the rows up to the wanted one's amount are sorted.
+// Orders rows by name, then id: radix passes on the integer keys, then a
+// comparison sort only for runs of equal 16-byte name heads whose order the
+// keys cannot settle (longer names, ids equal in their first 8 bytes).
+void SortByName(const EntityTable& table, std::vector<NameItem>& items) {
+  if (items.size() < 256) {
+    std::sort(items.begin(), items.end(),
+              [&table](const NameItem& a, const NameItem& b) { return NameItemLess(table, a, b); });
+    return;
+  }
+  RadixSort(items, 64, [](const NameItem& item) { return item.id_head; });
+  RadixSort(items, 64, [](const NameItem& item) { return item.name_tail; });
+  RadixSort(items, 64, [](const NameItem& item) { return item.name_head; });
+  for (size_t begin = 0; begin < items.size();) {
+    size_t end = begin + 1;
+    bool settled = items[begin].name_size <= 16;
+    while (end < items.size() && items[end].name_head == items[begin].name_head &&
+           items[end].name_tail == items[begin].name_tail) {
+      settled = settled && items[end].name_size == items[begin].name_size &&
+                items[end].id_head != items[end - 1].id_head;
+      ++end;
+    }
+    if (!settled && end - begin > 1) {
+      std::sort(items.begin() + static_cast<ptrdiff_t>(begin),
+                items.begin() + static_cast<ptrdiff_t>(end),
+                [&table](const NameItem& a, const NameItem& b) { return NameItemLess(table, a, b); });
+    }
+    begin = end;
+  }
+}
+
+// Puts the first `wanted` patient rows (given in patient order) in order:
+// amount descending, then name, then id; the rows after them are dropped.
+// A radix sort on max - amount (with `top`, only of the rows down to the
+// last wanted row's amount), then the runs of equal amounts by name; or, when
+// most rows are tied (real exports: round prices), one radix sort on
+// (max - amount, name rank).
 void SortByAmount(const Export& data, std::vector<SortItem>& items, Money max_amount,
                   size_t wanted) {
+  const EntityTable& patients = data.patients;
   // The true difference is in [0, INT64_MAX] (the builder bounds every sum), so
   // computing it modulo 2^64 is exact.
   uint64_t spread = 0;
@@ -227,41 +276,68 @@ void SortByAmount(const Export& data, std::vector<SortItem>& items, Money max_am
     item.key = static_cast<uint64_t>(max_amount) - item.key;
     spread |= item.key;
   }
-  auto by_key = [](const SortItem& a, const SortItem& b) { return a.key < b.key; };
-  if (wanted < items.size()) {
-    // Keep the rows whose amount reaches the wanted row's: ties there still
-    // need the name order to know which of them make it.
-    std::nth_element(items.begin(), items.begin() + static_cast<ptrdiff_t>(wanted), items.end(),
-                     by_key);
-    const uint64_t cut = items[wanted].key;
+  const int amount_bits = std::bit_width(spread);
+  const int rank_bits = std::bit_width(items.size());
+  // Kept in patient order, in case the ties are many (see below).
+  std::vector<SortItem> all;
+  const bool can_rank = items.size() >= 256 && amount_bits + rank_bits <= 64;
+  if (can_rank) all = items;
+
+  if (wanted > 0 && wanted < items.size()) {
+    // Keep the rows whose amount reaches the last wanted row's: ties there
+    // still need the name order to know which of them make it.
+    const auto last_wanted = items.begin() + static_cast<ptrdiff_t>(wanted - 1);
+    std::nth_element(items.begin(), last_wanted, items.end(),
+                     [](const SortItem& a, const SortItem& b) { return a.key < b.key; });
+    const uint64_t cut = last_wanted->key;
     items.erase(std::partition(items.begin(), items.end(),
                                [cut](const SortItem& item) { return item.key <= cut; }),
                 items.end());
-    std::sort(items.begin(), items.end(), [](const SortItem& a, const SortItem& b) {
-      return a.key != b.key ? a.key < b.key : a.patient < b.patient;
-    });
-  } else {
-    RadixSort(items, std::bit_width(spread));
+  }
+  RadixSort(items, amount_bits, KeyOf);
+  size_t tied = 0;
+  for (size_t begin = 0; begin < items.size();) {
+    size_t end = begin + 1;
+    while (end < items.size() && items[end].key == items[begin].key) ++end;
+    if (end - begin > 1) tied += end - begin;
+    begin = end;
   }
 
-  const EntityTable& patients = data.patients;
-  std::vector<TieItem> ties;
+  if (can_rank && tied * 4 >= all.size()) {
+    // Many ties: rank every row by name, then sort once by (amount, rank).
+    // The names are read in patient order, close to the order they were
+    // stored in; read in amount order, run by run, each would miss the cache
+    // (4x slower in wasm on a real export).
+    std::vector<NameItem> by_name(all.size());
+    for (size_t k = 0; k < all.size(); ++k) {
+      by_name[k] = MakeNameItem(patients, all[k].patient, static_cast<uint32_t>(k));
+    }
+    SortByName(patients, by_name);
+    for (size_t r = 0; r < by_name.size(); ++r) {
+      SortItem& item = all[by_name[r].position];
+      item.key = (item.key << rank_bits) | r;
+    }
+    RadixSort(all, amount_bits + rank_bits, KeyOf);
+    all.resize(std::min(wanted, all.size()));
+    for (SortItem& item : all) item.key = static_cast<uint64_t>(max_amount) - (item.key >> rank_bits);
+    items.swap(all);
+    return;
+  }
+
+  std::vector<NameItem> ties;
+  std::vector<SortItem> run;
   for (size_t begin = 0; begin < items.size();) {
     size_t end = begin + 1;
     while (end < items.size() && items[end].key == items[begin].key) ++end;
     if (end - begin > 1) {
+      run.assign(items.begin() + static_cast<ptrdiff_t>(begin),
+                 items.begin() + static_cast<ptrdiff_t>(end));
       ties.clear();
-      for (size_t k = begin; k < end; ++k) {
-        const std::string_view name = patients.names[items[k].patient];
-        const std::string_view id = patients.ids[items[k].patient];
-        ties.push_back(TieItem{BytesKey(name, 0), BytesKey(name, 8), BytesKey(id, 0),
-                               static_cast<uint32_t>(std::min<size_t>(name.size(), UINT32_MAX)),
-                               static_cast<uint32_t>(std::min<size_t>(id.size(), UINT32_MAX)),
-                               items[k]});
+      for (size_t k = 0; k < run.size(); ++k) {
+        ties.push_back(MakeNameItem(patients, run[k].patient, static_cast<uint32_t>(k)));
       }
-      std::sort(ties.begin(), ties.end(),
-                [&patients](const TieItem& a, const TieItem& b) { return TieLess(patients, a, b); });
-      for (size_t k = begin; k < end; ++k) items[k] = ties[k - begin].item;
+      SortByName(patients, ties);
+      for (size_t k = 0; k < run.size(); ++k) items[begin + k] = run[ties[k].position];
     }
     begin = end;
   }
