@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ clang emscripten nlohmann-json3-dev doctest-dev chromium)
+packages=(cmake make g++ clang libclang-rt-14-dev emscripten nlohmann-json3-dev doctest-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,3 +18,11 @@ ctest --test-dir build-wasm --output-on-failure
 
 echo "== wasm API contract (Node) and the page in Chromium (Playwright)"
 CLINIC_REPORT="$PWD/build/clinic-report" node --test tests/node/api.test.mjs tests/e2e/
+
+echo "== sanitizers: the doctest suite under AddressSanitizer and UndefinedBehaviorSanitizer (CTest)"
+cmake -S . -B build-asan -DCLINIC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$(nproc 2>/dev/null || echo 2)" --target clinic_unit_tests
+ctest --test-dir build-asan -R '^unit$' --output-on-failure
+
+echo "== fuzzing: each libFuzzer target for 20 s, seeded with tests/corpus (scripts/fuzz.sh)"
+bash scripts/fuzz.sh 20

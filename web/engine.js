@@ -7,6 +7,24 @@ import { ClinicError } from './errors.js';
 
 export const REPORT_NAMES = Object.freeze(['rating', 'divisions', 'loyalty', 'revenue']);
 
+/** The engine's wasm memory can grow to 4 GiB (-sMAXIMUM_MEMORY=4GB). */
+export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
+
+/**
+ * Peak wasm memory of an import per byte of input, the copy of the files
+ * included: measured 2.0 (JSON) and 2.7 (CSV) on the demo generator's
+ * exports of 1,000,000 lines; up to ~10 for a CSV of one new patient per
+ * 20-byte line (docs/limits.md).
+ */
+export const IMPORT_MEMORY_PER_BYTE = 3;
+
+/**
+ * The largest file set the page reads (~1.3 GiB): larger ones are refused
+ * before any byte is copied (page.too_large). Smaller ones that still do not
+ * fit fail in the engine with input.too_large; the loaded export stays either way.
+ */
+export const MAX_IMPORT_BYTES = Math.floor((WASM_MEMORY_LIMIT - 64 * 1024 ** 2) / IMPORT_MEMORY_PER_BYTE);
+
 const utf8 = new TextDecoder('utf-8');
 
 function unwrap(envelope) {
@@ -43,9 +61,10 @@ export class ClinicEngine {
 
   /** Reserves `size` bytes of wasm memory for one file; returns its address. */
   allocate(size) {
-    const ptr = this.module._malloc(Math.max(size, 1)) >>> 0;
+    // _malloc takes a 32-bit size: 4 GiB or more would wrap around to a small buffer.
+    const ptr = size >= 0 && size < 2 ** 32 - 65536 ? this.module._malloc(Math.max(size, 1)) >>> 0 : 0;
     if (ptr === 0) {
-      throw new ClinicError('internal', `out of memory reserving ${size} bytes for a file`);
+      throw new ClinicError('input.too_large', `a file of ${size} bytes is too large for the memory of this browser tab [input.too_large]`);
     }
     return ptr;
   }

@@ -10,7 +10,7 @@ export const ERROR_HINTS = Object.freeze({
   'input.utf16': 'The file is saved as UTF-16 ("Unicode text"). Save it as "CSV UTF-8" or export it again.',
   'input.bad_utf8': 'The file is not UTF-8 text, so names would be garbled. Save it as UTF-8 ("CSV UTF-8" in Excel).',
   'input.nul_byte': 'The file contains binary data. Is it really the clinic export?',
-  'input.too_large': 'The file is larger than the engine can read.',
+  'input.too_large': 'The export is too large for the memory of this browser tab. Close other tabs and try again, or export a shorter period.',
   'input.no_files': 'No file was given. Choose one JSON export or the CSV files of one export.',
   'input.mixed_files': 'Choose either one JSON file or the CSV files of one export, not both.',
   // JSON.
@@ -53,6 +53,7 @@ export const ERROR_HINTS = Object.freeze({
   'internal': 'Something went wrong inside the report engine. Your data is unchanged; try again or reload the page.',
   'page.read_failed': 'The browser could not read the file. Check that it is still there and try again.',
   'page.worker_failed': 'The report engine could not start in this browser.',
+  'page.too_large': 'The files are too large to open in a browser tab (about 1.3 GB at most). Export a shorter period, or use the command-line program.',
 });
 
 /** A failure of the engine or the page, with a stable code and the engine's details. */

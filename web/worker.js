@@ -8,7 +8,7 @@
 //               {id, type: 'progress', phase: 'reading'|'importing', loaded, total}
 //               {id, type: 'result', value} | {id, type: 'error', error}
 
-import { ClinicEngine } from './engine.js';
+import { ClinicEngine, MAX_IMPORT_BYTES } from './engine.js';
 import { ClinicError } from './errors.js';
 
 const enginePromise = ClinicEngine.create(self.createClinicEngine, {});
@@ -34,6 +34,12 @@ async function fetchAsBlob(f) {
 async function readInto(engine, id, requested) {
   const files = await Promise.all(requested.map((f) => (f.url ? fetchAsBlob(f) : f)));
   const total = files.reduce((sum, f) => sum + (f.file ? f.file.size : f.buffer.byteLength), 0);
+  if (total > MAX_IMPORT_BYTES) {
+    // Refused before a byte is copied: the loaded export and the page stay as they are.
+    const gb = (n) => `${(n / 1024 ** 3).toFixed(1)} GB`;
+    const names = files.map((f) => f.name).join(', ');
+    throw new ClinicError('page.too_large', `${names}: ${gb(total)} is more than this page can open (at most ${gb(MAX_IMPORT_BYTES)})`, { file: files.length === 1 ? files[0].name : '' });
+  }
   const placed = [];
   let loaded = 0;
   let lastReport = 0;

@@ -521,6 +521,13 @@ TEST_CASE("ImportFiles: JSON or CSV") {
           "export.json: a JSON export is a single file: choose either the one .json file or the "
           "CSV files, not both [input.mixed_files]");
   }
+  SUBCASE("UTF-16 is named whatever the file name") {
+    const Result<Export> r = ImportFiles({{"export.txt", std::string_view("\xFF\xFE{\0", 4)}});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == code::kUtf16);
+    CHECK(r.error().message ==
+          "export.txt: the file is saved as UTF-16; save it as UTF-8 and try again [input.utf16]");
+  }
   SUBCASE("two JSON files") {
     const Result<Export> r = ImportFiles({{"a.json", json}, {"b.json", json}});
     REQUIRE_FALSE(r.ok());

@@ -94,7 +94,10 @@ class Generator {
     for (size_t i = members.size() - 1; i > 2; --i)
       std::swap(members[i], members[2 + rng_.Below(i - 1)]);
     if (rng_.Chance(10)) std::swap(members[0], members[members.size() - 1]);
-    std::string doc = (rng_.Chance(5) ? "\xEF\xBB\xBF" : "") + Ws() + Object(members) + Ws();
+    std::string doc = rng_.Chance(5) ? "\xEF\xBB\xBF" : "";
+    doc += Ws();
+    doc += Object(members);
+    doc += Ws();
     return doc;
   }
 
@@ -103,8 +106,17 @@ class Generator {
     static const std::vector<std::string> kWs = {"", "", "", " ", "\n", "\t", "\r\n", "  \n  "};
     return rng_.Pick(kWs);
   }
+  // Every random draw is its own statement: the order of operands of '+' is
+  // unspecified, and the documents must be the same with every compiler.
   std::string Member(std::string_view key, const std::string& value) {
-    return Ws() + Str(key) + Ws() + ":" + Ws() + value + Ws();
+    std::string out = Ws();
+    out += Str(key);
+    out += Ws();
+    out += ':';
+    out += Ws();
+    out += value;
+    out += Ws();
+    return out;
   }
   std::string Object(std::vector<std::string> members) {
     std::string out = "{";
@@ -113,7 +125,12 @@ class Generator {
   }
   std::string Array(const std::vector<std::string>& items) {
     std::string out = "[";
-    for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + Ws() + items[i] + Ws();
+    for (size_t i = 0; i < items.size(); ++i) {
+      out += i ? "," : "";
+      out += Ws();
+      out += items[i];
+      out += Ws();
+    }
     return out + Ws() + "]";
   }
 
@@ -140,7 +157,8 @@ class Generator {
         if (rng_.Chance(30)) {
           if (cp >= 0x10000) {
             const uint32_t v = cp - 0x10000;
-            out += u(0xD800 + (v >> 10)) + u(0xDC00 + (v & 0x3FF));
+            out += u(0xD800 + (v >> 10));
+            out += u(0xDC00 + (v & 0x3FF));
           } else {
             out += u(cp);
           }
@@ -267,8 +285,12 @@ class Generator {
         std::vector<std::string> members;
         static const std::vector<std::string> kKeys = {"a",      "id",     "visits",
                                                        "amount", "format", "x\\u0041"};
-        for (size_t i = rng_.Below(4); i > 0; --i)
-          members.push_back(Ws() + "\"" + rng_.Pick(kKeys) + "\":" + Junk(depth - 1));
+        for (size_t i = rng_.Below(4); i > 0; --i) {
+          std::string member = Ws();
+          member += "\"" + rng_.Pick(kKeys) + "\":";
+          member += Junk(depth - 1);
+          members.push_back(member);
+        }
         return Object(members);
       }
     }

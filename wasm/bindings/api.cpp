@@ -17,6 +17,7 @@
 #include <limits>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -540,9 +541,19 @@ val Load(val files) {
       inputs.push_back(InputFile{name.as<std::string>(),
                                  std::string_view(bytes, static_cast<size_t>(n))});
     }
-    Result<Export> imported = ImportFiles(inputs);
-    if (!imported.ok()) return imported.error();
-    auto data = std::make_unique<Export>(std::move(imported).value());
+    // Running out of wasm memory while importing is the export being too
+    // large for this tab, not an engine failure: said so, with its own code.
+    // Nothing was replaced yet, so the export loaded before stays.
+    std::optional<Result<Export>> imported;
+    try {
+      imported.emplace(ImportFiles(inputs));
+    } catch (const std::bad_alloc&) {
+      return BindingError(code::kTooLarge, "",
+                          "the export is too large for the memory of this browser tab (it ran "
+                          "out while importing); the data loaded before is kept");
+    }
+    if (!imported->ok()) return imported->error();
+    auto data = std::make_unique<Export>(std::move(*imported).value());
     val summary = SummaryObject(*data);
     LoadedExport() = std::move(data);
     return summary;

@@ -1,5 +1,7 @@
 #include "date.h"
 
+#include <cstdint>
+
 namespace clinic {
 namespace {
 
@@ -89,16 +91,17 @@ std::optional<Day> ParseDate(std::string_view text) {
 
 std::string FormatDate(Day day) {
   if (day == kNoDay) return "";
-  // Hinnant's civil_from_days.
-  const int z = day + 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  // Hinnant's civil_from_days, in 64 bits: total over every int32 day (the
+  // core's ReportOptions may hold any), not only the 1900..2199 of the input.
+  const int64_t z = static_cast<int64_t>(day) + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int y = static_cast<int>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
 
   std::string out;
   std::string year_text = std::to_string(y < 0 ? -y : y);

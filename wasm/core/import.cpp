@@ -3,22 +3,23 @@
 namespace clinic {
 namespace {
 
-bool EndsWithJson(std::string_view name) {
-  constexpr std::string_view kSuffix = ".json";
-  if (name.size() < kSuffix.size()) return false;
-  const std::string_view tail = name.substr(name.size() - kSuffix.size());
-  for (size_t i = 0; i < kSuffix.size(); ++i) {
+// `suffix` in lower case; the name's case does not matter.
+bool EndsWith(std::string_view name, std::string_view suffix) {
+  if (name.size() < suffix.size()) return false;
+  const std::string_view tail = name.substr(name.size() - suffix.size());
+  for (size_t i = 0; i < suffix.size(); ++i) {
     char c = tail[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kSuffix[i]) return false;
+    if (c != suffix[i]) return false;
   }
   return true;
 }
 
 // A file is JSON by its name, or by its first character when the name says
-// nothing (a browser paste, an export saved as .txt).
+// nothing (a browser paste, an export saved as .txt); a .csv file is a table.
 bool LooksLikeJson(const InputFile& file) {
-  if (EndsWithJson(file.name)) return true;
+  if (EndsWith(file.name, ".json")) return true;
+  if (EndsWith(file.name, ".csv")) return false;
   std::string_view bytes = file.bytes;
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   for (const char c : bytes) {
@@ -34,6 +35,14 @@ Result<Export> ImportFiles(const std::vector<InputFile>& files) {
   if (files.empty()) {
     return MakeError(code::kNoFiles, Location{},
                      "no files were given: choose the export's JSON file or its CSV files");
+  }
+  for (const InputFile& file : files) {
+    // Named before anything else: a UTF-16 file shows neither a '{' nor a CSV header.
+    const std::string_view b = file.bytes;
+    if (b.size() >= 2 && (b.substr(0, 2) == "\xFF\xFE" || b.substr(0, 2) == "\xFE\xFF")) {
+      return MakeError(code::kUtf16, Location{file.name, 0, 0, "", ""},
+                       "the file is saved as UTF-16; save it as UTF-8 and try again");
+    }
   }
   for (const InputFile& file : files) {
     if (!LooksLikeJson(file)) continue;

@@ -5,9 +5,11 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "import.h"
@@ -17,6 +19,8 @@ namespace {
 
 // Location values are cut to this many bytes (at a character boundary).
 constexpr size_t kMaxValueBytes = 200;
+// Unknown columns named one by one in the warning; the rest are counted.
+constexpr size_t kMaxListedColumns = 20;
 
 enum class Table : uint8_t { kDivisions, kPriceLists, kEmployees, kPatients, kVisits, kCount };
 constexpr size_t kTableCount = static_cast<size_t>(Table::kCount);
@@ -117,6 +121,35 @@ size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
   return 0;
 }
 
+// The sentence of an ExportBuilder error without its location and code: the
+// builder knows only the line number it was given, the importer knows where
+// the value is in the file and rebuilds the error around it.
+std::string BuilderSentence(const Error& error) {
+  const std::string bare = MakeError(error.code, error.where, "").message;  // "<where>:  [code]"
+  const std::string tail = " [" + error.code + "]";
+  const size_t prefix = bare.size() - tail.size();
+  const std::string& m = error.message;
+  if (m.size() >= bare.size() && m.compare(0, prefix, bare, 0, prefix) == 0 &&
+      m.compare(m.size() - tail.size(), tail.size(), tail) == 0) {
+    return m.substr(prefix, m.size() - prefix - tail.size());
+  }
+  return m;
+}
+
+// The longest prefix of `text` of at most kMaxValueBytes that is valid UTF-8:
+// for error values taken from bytes the cell scan has not checked.
+std::string_view ValidUtf8Prefix(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = s + text.size();
+  size_t n = 0;
+  while (n < text.size()) {
+    const size_t len = s[n] < 0x80 ? 1 : Utf8SequenceLength(s + n, end);
+    if (len == 0 || n + len > kMaxValueBytes) break;
+    n += len;
+  }
+  return text.substr(0, n);
+}
+
 // The file name without any folder, lowercased, for picking its table.
 std::string BaseName(std::string_view name) {
   const size_t slash = name.find_last_of("/\\");
@@ -139,8 +172,10 @@ class CsvFile {
 
   Location At(uint64_t line, uint64_t column, std::string_view field,
               std::string_view value) const {
-    return Location{name_, line, column, std::string(field),
-                    std::string(CutAtCharacter(value, kMaxValueBytes))};
+    // Values may hold bytes the cell scan stopped at, and a field is a header
+    // cell: only their valid UTF-8 prefix, cut to kMaxValueBytes, is kept.
+    return Location{name_, line, column, std::string(ValidUtf8Prefix(field)),
+                    std::string(ValidUtf8Prefix(value))};
   }
   Error Fail(std::string_view code, uint64_t line, uint64_t column, std::string_view field,
              std::string_view value, std::string_view what) const {
@@ -191,7 +226,7 @@ class CsvFile {
   std::optional<Error> error_;
 
   std::vector<std::string_view> cells_;
-  std::vector<std::string> scratch_;  // per cell index: unescaped quoted cells
+  std::deque<std::string> scratch_;  // per cell index: unescaped quoted cells
   std::vector<std::string> header_;   // trimmed, lowercased
   std::array<int, kColumnCount> position_{};
   uint64_t blank_lines_ = 0;
@@ -293,7 +328,9 @@ bool CsvFile::ReadQuotedCell(size_t index, std::string_view* cell) {
     *cell = raw;
     return true;
   }
-  if (scratch_.size() <= index) scratch_.resize(index + 1);
+  // A deque: growing it at the end keeps the earlier cells' text in place
+  // (a vector would move it, and their views in cells_ would dangle).
+  while (scratch_.size() <= index) scratch_.emplace_back();
   std::string& out = scratch_[index];
   out.clear();
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -396,7 +433,10 @@ Status CsvFile::ReadHeader() {
   position_.fill(-1);
   header_.clear();
   uint32_t seen = 0;
-  std::vector<std::string> unknown;
+  // Unknown names: a set, since a spreadsheet may have very many columns.
+  std::unordered_set<std::string> unknown;
+  std::vector<std::string_view> unknown_listed;  // the first few, in header order
+  header_.reserve(cells_.size());                // views into header_ stay valid
   for (size_t i = 0; i < cells_.size(); ++i) {
     std::string_view raw = cells_[i];
     while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
@@ -411,11 +451,11 @@ Status CsvFile::ReadHeader() {
       }
     }
     if (column == kUnknownColumn) {
-      if (std::find(unknown.begin(), unknown.end(), name) != unknown.end()) {
+      if (!unknown.insert(name).second) {
         return Fail(code::kCsvDuplicateColumn, record_line_, i + 1, name, cells_[i],
                     "the column " + QuoteForMessage(name) + " appears twice in the header");
       }
-      unknown.push_back(name);
+      if (unknown_listed.size() < kMaxListedColumns) unknown_listed.push_back(name);
       continue;
     }
     if ((seen & Bit(column)) != 0) {
@@ -447,9 +487,12 @@ Status CsvFile::ReadHeader() {
   }
   if (!unknown.empty()) {
     std::string list;
-    for (const std::string& u : unknown) {
+    for (const std::string_view u : unknown_listed) {
       if (!list.empty()) list += ", ";
       list += QuoteForMessage(u);
+    }
+    if (unknown.size() > unknown_listed.size()) {
+      list += " and " + std::to_string(unknown.size() - unknown_listed.size()) + " more";
     }
     builder_.AddWarning("csv.unknown_column",
                         name_ + ": " + (unknown.size() == 1 ? "the column " : "the columns ") +
@@ -567,7 +610,10 @@ bool CsvFile::AcceptVisit() {
   }
   const Status added = builder_.AddLine(line);
   if (added.ok()) return true;
-  error_ = added.error();
+  // An engine limit: placed at the amount cell (the sum) or the line (the count).
+  const Error& e = added.error();
+  if (e.code == code::kAmountOverflow) return CellError(e.code, kAmount, BuilderSentence(e));
+  error_ = Fail(e.code, record_line_, 0, "", "", BuilderSentence(e));
   return false;
 }
 

@@ -201,11 +201,32 @@ std::string HexByte(unsigned char c) {
   return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
 }
 
-// Cuts `text` to at most `max` bytes without splitting a UTF-8 character.
-std::string_view CutAtCharacter(std::string_view text, size_t max) {
-  if (text.size() <= max) return text;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+// The sentence of an ExportBuilder error without its location and code: the
+// builder knows only the line number it was given, the importer knows where
+// the value is in the file and rebuilds the error around it.
+std::string BuilderSentence(const Error& error) {
+  const std::string bare = MakeError(error.code, error.where, "").message;  // "<where>:  [code]"
+  const std::string tail = " [" + error.code + "]";
+  const size_t prefix = bare.size() - tail.size();
+  const std::string& m = error.message;
+  if (m.size() >= bare.size() && m.compare(0, prefix, bare, 0, prefix) == 0 &&
+      m.compare(m.size() - tail.size(), tail.size(), tail) == 0) {
+    return m.substr(prefix, m.size() - prefix - tail.size());
+  }
+  return m;
+}
+
+// The longest prefix of `text` of at most `max` bytes that is valid UTF-8:
+// for error values taken from bytes the scanner has not checked.
+std::string_view ValidUtf8Prefix(std::string_view text, size_t max) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = s + text.size();
+  size_t n = 0;
+  while (n < text.size()) {
+    const size_t len = s[n] < 0x80 ? 1 : Utf8SequenceLength(s + n, end);
+    if (len == 0 || n + len > max) break;
+    n += len;
+  }
   return text.substr(0, n);
 }
 
@@ -275,7 +296,7 @@ class JsonImporter {
   void AcceptEmployee(size_t index);
   void AcceptPriceList(size_t index);
   void AcceptPatient(size_t index);
-  void AcceptVisit(size_t index);
+  void AcceptVisit(size_t index, size_t open_offset);
   std::optional<Error> CheckHeader(size_t top_offset) const;
 
   bool Has(Field f) const { return (present_ & Bit(f)) != 0 && slots_[f].type != Type::kNull; }
@@ -330,8 +351,9 @@ Location JsonImporter::LocationAt(size_t offset, std::string_view field,
     s = static_cast<const char*>(nl) + 1;
     line_start = static_cast<size_t>(s - base);
   }
+  // Values may come from bytes the scanner stopped at: only their valid UTF-8 prefix is kept.
   return Location{std::string(file_), line, offset - line_start + 1, std::string(field),
-                  std::string(CutAtCharacter(value, kMaxValueBytes))};
+                  std::string(ValidUtf8Prefix(value, kMaxValueBytes))};
 }
 
 bool JsonImporter::Fail(std::string_view code, const char* at, std::string_view what,
@@ -363,7 +385,7 @@ bool JsonImporter::FailUnexpected(const char* at, std::string_view expected) {
     what += ", found a comment (JSON has no comments)";
   } else if (c == '\'') {
     what += ", found a single quote (JSON strings use double quotes)";
-  } else if (c < 0x20 || len == 0) {
+  } else if (c < 0x20 || c == 0x7F || len == 0) {
     what += ", found the byte " + HexByte(c);
   } else {
     what += ", found '" + std::string(at, len) + "'";
@@ -475,12 +497,19 @@ bool JsonImporter::DecodeEscapedString(const char* open, const char* s, std::str
           break;
         case 'u':
           break;
-        default:
+        default: {
+          // The byte after the backslash is named, not copied: it may be a
+          // control character or not UTF-8.
+          const auto ue = static_cast<unsigned char>(e);
+          const std::string shown = ue > 0x20 && ue < 0x7F
+                                        ? "\\" + std::string(1, e)
+                                        : "'\\' followed by the byte " + HexByte(ue);
           return Fail(code::kJsonSyntax, s,
-                      "\\" + std::string(1, e) +
+                      shown +
                           " is not a valid escape in a JSON string (a lone '\\' must be written "
                           "as \\\\)",
                       std::string_view(s, 2));
+        }
       }
       if (e != 'u') {
         scratch += plain;
@@ -876,7 +905,7 @@ void JsonImporter::AcceptObject(Table table, size_t index, size_t open_offset) {
       if (require(kId)) AcceptPatient(index);
       return;
     case Table::kVisits:
-      if (require(kDate) && require(kPatient) && require(kAmount)) AcceptVisit(index);
+      if (require(kDate) && require(kPatient) && require(kAmount)) AcceptVisit(index, open_offset);
       return;
   }
 }
@@ -1021,7 +1050,7 @@ void JsonImporter::AcceptPatient(size_t index) {
   }
 }
 
-void JsonImporter::AcceptVisit(size_t index) {
+void JsonImporter::AcceptVisit(size_t index, size_t open_offset) {
   LineInput line;
   std::string_view id, kind, status, service;
   std::optional<Money> amount;
@@ -1070,7 +1099,16 @@ void JsonImporter::AcceptVisit(size_t index) {
   }
   line.source_line = index + 1;  // the builder prints "visits[i]" for JSON
   const Status added = builder_.AddLine(line);
-  if (!added.ok() && !pending_) pending_ = added.error();
+  if (added.ok()) return;
+  // An engine limit: the builder's line is the element number, so the error
+  // is placed here, at the amount (the sum) or at the visit (the line count).
+  const Error& e = added.error();
+  const std::string what = Where(index) + ": " + BuilderSentence(e);
+  if (e.code == code::kAmountOverflow) {
+    Schema(e.code, slots_[kAmount].offset, "amount", slots_[kAmount].text, what);
+  } else {
+    Schema(e.code, open_offset, "", "", what);
+  }
 }
 
 std::optional<Error> JsonImporter::CheckHeader(size_t top_offset) const {
@@ -1144,7 +1182,7 @@ Result<Export> JsonImporter::Run() {
       Fail(code::kJsonSyntax, p_,
            "unexpected text after the end of the JSON data (only one top-level object is "
            "allowed)",
-           CutAtCharacter(std::string_view(p_, static_cast<size_t>(end_ - p_)), 16));
+           ValidUtf8Prefix(std::string_view(p_, static_cast<size_t>(end_ - p_)), 16));
     }
     return *error_;
   }
