@@ -2,8 +2,9 @@
 # The whole test suite from a fresh clone: installs what is missing, builds the
 # native and WebAssembly trees and the page, then runs every suite:
 # native doctest + CLI contract (CTest), the same doctest suite compiled to
-# wasm under Node (CTest), the wasm API contract (Node) and the page in
-# headless Chromium (Playwright).
+# wasm under Node (CTest), the wasm API contract (Node), the page in
+# headless Chromium (Playwright), the doctest suite again under ASan and UBSan,
+# and each libFuzzer target for a short bounded run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
