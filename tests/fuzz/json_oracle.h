@@ -2,9 +2,8 @@
 // parser (through its SAX interface, so numbers keep their text) and a
 // checker of docs/export-format.md written over its tree.
 //
-// Adapted from tests/unit/unit-json-differential.cpp (the same Node,
-// TreeBuilder, Checker and Difference, without doctest), so that the fuzzer
-// and the deterministic differential test judge documents the same way.
+// Shared by tests/unit/unit-json-differential.cpp (the deterministic
+// differential test) and the fuzzer, so both judge documents the same way.
 #pragma once
 
 #include <algorithm>
