@@ -3,6 +3,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "interner.h"
 
@@ -48,6 +49,58 @@ TEST_CASE("embedded NUL bytes and non-ASCII ids are distinct keys") {
   CHECK(interner.Find(a) == 0);
   CHECK(interner.Find(b) == 1);
   CHECK(interner.Find("Åse") == 2);
+}
+
+TEST_CASE("UniqueStrings: increasing ids take the fast path, the first one out of order switches") {
+  UniqueStrings ids;
+  // Shortlex order: unpadded numbers count as increasing.
+  for (const char* id : {"8", "9", "10", "11", "100"}) REQUIRE(ids.Insert(id));
+  CHECK(ids.size() == 5);
+  CHECK(UniqueStrings::Less("9", "10"));
+  CHECK_FALSE(UniqueStrings::Less("10", "9"));
+  CHECK_FALSE(UniqueStrings::Less("10", "10"));
+  // A repeat of the last id is out of order (not greater): found in the set built then.
+  CHECK_FALSE(ids.Insert("100"));
+  // From then on every id goes through the set, including the earlier ones.
+  CHECK_FALSE(ids.Insert("8"));
+  CHECK(ids.Insert("7"));
+  CHECK_FALSE(ids.Insert("7"));
+  CHECK(ids.Insert("101"));
+  CHECK(ids.size() == 7);
+}
+
+TEST_CASE("UniqueStrings: a repeat of an early id after a long ordered run is found") {
+  UniqueStrings ids;
+  for (int i = 0; i < 100000; ++i) REQUIRE(ids.Insert("V" + std::to_string(1000000 + i)));
+  CHECK_FALSE(ids.Insert("V1000000"));
+  CHECK(ids.Insert("V0999999"));
+  CHECK(ids.size() == 100001);
+}
+
+TEST_CASE("UniqueStrings agrees with std::unordered_set on sequences mostly in order") {
+  // A deterministic mix: ordered runs, restarts, repeats, the empty string, NUL bytes.
+  for (const uint32_t seed : {1u, 7u, 12345u}) {
+    UniqueStrings ids;
+    std::unordered_set<std::string> model;
+    uint32_t x = seed;
+    uint32_t counter = 0;
+    for (int i = 0; i < 20000; ++i) {
+      x = x * 1664525u + 1013904223u;
+      std::string id;
+      switch ((x >> 24) % 8) {
+        case 0: id = std::to_string((x >> 8) % 5000); break;                // random, may repeat
+        case 1: id = std::string("a\0", 2) + std::to_string(counter % 97); break;  // NUL byte
+        case 2: id = ""; break;
+        default: id = std::to_string(counter++); break;                     // increasing
+      }
+      REQUIRE(ids.Insert(id) == model.insert(id).second);
+    }
+    CHECK(ids.size() == model.size());
+  }
+  // Strictly increasing throughout: never leaves the fast path, and still exact.
+  UniqueStrings ordered;
+  for (int i = 0; i < 1000; ++i) REQUIRE(ordered.Insert(std::to_string(i)));
+  CHECK(ordered.size() == 1000);
 }
 
 }  // namespace

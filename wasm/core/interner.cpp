@@ -45,17 +45,19 @@ uint64_t StringInterner::Hash(std::string_view s) {
 
 uint32_t StringInterner::Probe(std::string_view s, uint64_t hash, size_t* slot) const {
   const size_t mask = slots_.size() - 1;
-  const auto tag = static_cast<uint32_t>(hash >> 32);
+  const uint64_t tag = hash >> 32;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const uint32_t entry = slots_[i];
+    const uint64_t entry = slots_[i];
     if (entry == 0) {
       *slot = i;
       return kAbsent;
     }
-    const uint32_t index = entry - 1;
-    if (tags_[index] == tag && Get(index) == s) {
-      *slot = i;
-      return index;
+    if ((entry >> 32) == tag) {
+      const auto index = static_cast<uint32_t>(entry) - 1;
+      if (SameBytes(Get(index), s)) {
+        *slot = i;
+        return index;
+      }
     }
   }
 }
@@ -71,9 +73,10 @@ void StringInterner::Grow() {
   slots_.assign(capacity, 0);
   const size_t mask = capacity - 1;
   for (uint32_t index = 0; index < size(); ++index) {
-    size_t i = Hash(Get(index)) & mask;
+    const uint64_t hash = Hash(Get(index));
+    size_t i = hash & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = index + 1;
+    slots_[i] = (hash >> 32 << 32) | (index + 1);
   }
 }
 
@@ -87,9 +90,31 @@ std::pair<uint32_t, bool> StringInterner::Insert(std::string_view s) {
   const auto index = static_cast<uint32_t>(size());
   arena_.insert(arena_.end(), s.begin(), s.end());
   offsets_.push_back(arena_.size());
-  tags_.push_back(static_cast<uint32_t>(hash >> 32));
-  slots_[slot] = index + 1;
+  slots_[slot] = (hash >> 32 << 32) | (index + 1);
   return {index, true};
+}
+
+bool UniqueStrings::Insert(std::string_view s) {
+  if (!ordered_) return set_.Insert(s).second;
+  if (!ends_.empty()) {
+    const size_t last_begin = ends_.size() > 1 ? ends_[ends_.size() - 2] : 0;
+    const std::string_view last(arena_.data() + last_begin, ends_.back() - last_begin);
+    if (!Less(last, s)) {
+      // Out of order: index the ids so far, then go on with the hash set alone.
+      ordered_ = false;
+      size_t begin = 0;
+      for (const size_t end : ends_) {
+        set_.Insert({arena_.data() + begin, end - begin});
+        begin = end;
+      }
+      arena_ = {};
+      ends_ = {};
+      return set_.Insert(s).second;
+    }
+  }
+  arena_.insert(arena_.end(), s.begin(), s.end());
+  ends_.push_back(arena_.size());
+  return true;
 }
 
 }  // namespace clinic

@@ -48,7 +48,7 @@ struct ExportBuilder::Impl {
   std::string visits_file = "visits", patients_file = "patients", employees_file = "employees";
   Lines staged;
   uint64_t absolute_sum = 0;  // guards exactness: every partial sum fits in int64
-  StringInterner line_ids;
+  UniqueStrings line_ids;
 
   // Consecutive lines mostly repeat the patient (lines of one visit) and often
   // the employee and division: remember the last id of each to skip hashing.
@@ -60,7 +60,7 @@ struct ExportBuilder::Impl {
 
   static Index InternCached(EntityTable& table, References& refs, LastId& last,
                             std::string_view id) {
-    if (last.index != kNone && id == last.id) return last.index;
+    if (last.index != kNone && SameBytes(id, last.id)) return last.index;
     last.index = Intern(table, refs, id);
     last.id.assign(id);
     return last.index;
@@ -175,7 +175,7 @@ bool ExportBuilder::AddPatient(std::string_view id, std::string_view name,
 
 bool ExportBuilder::AddLineId(std::string_view line_id) {
   if (line_id.empty()) return true;
-  return impl_->line_ids.Insert(line_id).second;
+  return impl_->line_ids.Insert(line_id);
 }
 
 Status ExportBuilder::AddLine(const LineInput& line) {
