@@ -72,12 +72,12 @@ constexpr std::string_view kTableNames[] = {"divisions", "employees", "priceList
 
 // The top-level keys holding a list (or the clinic object).
 std::optional<Table> TopLevelTable(std::string_view key) {
-  if (key == "visits") return Table::kVisits;
-  if (key == "patients") return Table::kPatients;
-  if (key == "employees") return Table::kEmployees;
-  if (key == "divisions") return Table::kDivisions;
-  if (key == "priceLists") return Table::kPriceLists;
-  if (key == "clinic") return Table::kClinic;
+  if (SameBytes(key, "visits")) return Table::kVisits;
+  if (SameBytes(key, "patients")) return Table::kPatients;
+  if (SameBytes(key, "employees")) return Table::kEmployees;
+  if (SameBytes(key, "divisions")) return Table::kDivisions;
+  if (SameBytes(key, "priceLists")) return Table::kPriceLists;
+  if (SameBytes(key, "clinic")) return Table::kClinic;
   return std::nullopt;
 }
 
@@ -85,31 +85,31 @@ Field FieldOf(std::string_view key) {
   // Dispatch on length first: one comparison for most keys.
   switch (key.size()) {
     case 2:
-      return key == "id" ? kId : kUnknownField;
+      return SameBytes(key, "id") ? kId : kUnknownField;
     case 4:
-      if (key == "name") return kName;
-      if (key == "date") return kDate;
-      if (key == "kind") return kKind;
+      if (SameBytes(key, "name")) return kName;
+      if (SameBytes(key, "date")) return kDate;
+      if (SameBytes(key, "kind")) return kKind;
       return kUnknownField;
     case 6:
-      if (key == "amount") return kAmount;
-      if (key == "status") return kStatus;
+      if (SameBytes(key, "amount")) return kAmount;
+      if (SameBytes(key, "status")) return kStatus;
       return kUnknownField;
     case 7:
-      if (key == "patient") return kPatient;
-      if (key == "service") return kService;
+      if (SameBytes(key, "patient")) return kPatient;
+      if (SameBytes(key, "service")) return kService;
       return kUnknownField;
     case 8:
-      if (key == "division") return kDivision;
-      if (key == "employee") return kEmployee;
-      if (key == "currency") return kCurrency;
+      if (SameBytes(key, "division")) return kDivision;
+      if (SameBytes(key, "employee")) return kEmployee;
+      if (SameBytes(key, "currency")) return kCurrency;
       return kUnknownField;
     case 9:
-      return key == "priceList" ? kPriceList : kUnknownField;
+      return SameBytes(key, "priceList") ? kPriceList : kUnknownField;
     case 10:
-      return key == "registered" ? kRegistered : kUnknownField;
+      return SameBytes(key, "registered") ? kRegistered : kUnknownField;
     case 12:
-      return key == "bonusBalance" ? kBonusBalance : kUnknownField;
+      return SameBytes(key, "bonusBalance") ? kBonusBalance : kUnknownField;
     default:
       return kUnknownField;
   }
