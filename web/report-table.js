@@ -187,6 +187,15 @@ function divisionsTable(result, entities) {
     { header: 'patient_id', label: 'Patient ID', type: TYPES.text, get: (i) => idOf(patients, r.patient[i]), key: textKeyFromIndex(r.patient, patients.ids, -1) },
     { header: 'patient', label: 'Patient', type: TYPES.text, get: (i) => nameOf(patients, r.patient[i], ''), key: textKeyFromIndex(r.patient, patients.names, -1) },
   ];
+  // Sparse cells: row i's are [begin[i], begin[i + 1]) of column / amount, in column order.
+  const { begin, column, amount } = result.cells;
+  const cellOf = (i, j) => {
+    for (let k = begin[i]; k < begin[i + 1]; ++k) {
+      if (column[k] === j) return amount[k];
+      if (column[k] > j) break;
+    }
+    return null;
+  };
   for (let j = 0; j < m; ++j) {
     const name = nameOf(divisions, result.columns[j], NO_DIVISION);
     columns.push({
@@ -194,10 +203,12 @@ function divisionsTable(result, entities) {
       label: name,
       type: TYPES.money,
       division: result.columns[j],
-      get: (i) => orNull(result.cells[i * m + j]),
+      get: (i) => cellOf(i, j),
       key: () => {
-        const key = new Float64Array(result.count);
-        for (let i = 0; i < key.length; ++i) key[i] = result.cells[i * m + j];
+        const key = new Float64Array(result.count).fill(NaN);
+        for (let i = 0; i < key.length; ++i) {
+          for (let k = begin[i]; k < begin[i + 1]; ++k) if (column[k] === j) key[i] = amount[k];
+        }
         return key;
       },
     });

@@ -209,11 +209,15 @@ describe('result shapes', () => {
     assert.deepEqual([...r.rows.share], [446]);
   });
 
-  test('divisions: row-major cells with NaN for empty, column and grand totals', () => {
+  test('divisions: sparse cells row by row in column order, column and grand totals', () => {
     const r = engine.report('divisions', {});
     assert.deepEqual([...r.columns], [0, 1, -1]);
     assert.deepEqual([...r.rows.patient], [1, 0, 2, 3]);
-    assert.deepEqual([...r.cells], [10290, 21000, NaN, 999, 30000, NaN, 4500, NaN, 850, NaN, NaN, 2500]);
+    // The grid [10290, 21000, -], [999, 30000, -], [4500, -, 850], [-, -, 2500], without its empty cells.
+    assert.ok(r.cells.begin instanceof Uint32Array && r.cells.column instanceof Uint32Array);
+    assert.deepEqual([...r.cells.begin], [0, 2, 4, 6, 7]);
+    assert.deepEqual([...r.cells.column], [0, 1, 0, 1, 0, 2, 2]);
+    assert.deepEqual([...r.cells.amount], [10290, 21000, 999, 30000, 4500, 850, 2500]);
     assert.deepEqual([...r.rows.total], [31290, 30999, 5350, 2500]);
     assert.deepEqual([...r.total.columns], [15789, 51000, 3350]);
     assert.equal(r.total.amount, 70139);

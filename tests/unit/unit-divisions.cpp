@@ -30,10 +30,12 @@ std::vector<std::string> Rows(const Export& data, const DivisionsReport& r) {
 
 // The row of cells of `row`, with "-" standing for an empty cell.
 std::vector<std::string> Cells(const DivisionsReport& r, size_t row) {
-  std::vector<std::string> out;
-  const size_t n = r.columns.size();
-  for (size_t c = 0; c < n; ++c) {
-    out.push_back(r.has_cell[row * n + c] ? FormatMoney(r.cells[row * n + c]) : "-");
+  std::vector<std::string> out(r.columns.size(), "-");
+  REQUIRE(r.cell_begin.size() == r.rows.size() + 1);
+  for (uint32_t k = r.cell_begin[row]; k < r.cell_begin[row + 1]; ++k) {
+    REQUIRE(r.cell_column[k] < r.columns.size());
+    if (k > r.cell_begin[row]) REQUIRE(r.cell_column[k - 1] < r.cell_column[k]);  // column order
+    out[r.cell_column[k]] = FormatMoney(r.cell_amount[k]);
   }
   return out;
 }
@@ -84,8 +86,8 @@ TEST_CASE("divisions: columns by name then id, (no division) last, cells and tot
   // Dental(D2) 50 + 0; Dental(D4) 5; Surgery 100 - 20; no division 10.
   CHECK(Totals(r) == Strings{"50.00", "5.00", "80.00", "10.00"});
   CHECK(r.grand_total == M("145.00"));  // 160 + 5 - 20
-  CHECK(r.cells.size() == 12);
-  CHECK(r.has_cell.size() == 12);
+  CHECK(r.cell_amount.size() == 6);  // only the cells with lines: 3 + 2 + 1 of 3 x 4
+  CHECK(r.cell_begin == std::vector<uint32_t>{0, 3, 5, 6});
   CHECK(DivisionName(data, r.columns[0]) == "Dental");
   CHECK(DivisionName(data, kNone) == "(no division)");
   CHECK(DivisionName(data, kNone) == kNoDivision);
@@ -106,7 +108,8 @@ TEST_CASE("divisions: all divisions adds empty columns") {
     CHECK(Columns(data, r) == Strings{"D2", "D4", "D1", "D3"});
     CHECK(Totals(r) == Strings{"-", "-", "-", "-"});
     CHECK(r.rows.empty());
-    CHECK(r.cells.empty());
+    CHECK(r.cell_amount.empty());
+    CHECK(r.cell_begin == std::vector<uint32_t>{0});
     CHECK(r.grand_total == 0);
     CHECK(r.patients == 0);
   }
@@ -149,7 +152,7 @@ TEST_CASE("divisions: top N keeps the TOTAL row over every patient") {
   const DivisionsReport r = Ok(BuildCrossReport(data, Options().Top(1)));
   CHECK(Rows(data, r) == Strings{"P1"});
   CHECK(r.patients == 3);
-  CHECK(r.cells.size() == 4);  // one row x four columns
+  CHECK(r.cell_begin == std::vector<uint32_t>{0, 3});  // one row, three of four cells
   CHECK(Cells(r, 0) == Strings{"50.00", "-", "100.00", "10.00"});
   CHECK(Columns(data, r) == Strings{"D2", "D4", "D1", "(none)"});  // D4 is Boris's only
   CHECK(Totals(r) == Strings{"50.00", "5.00", "80.00", "10.00"});

@@ -129,6 +129,30 @@ TEST_CASE("DivRoundHalfAway") {
     CHECK(DivRoundHalfAway(static_cast<__int128>(INT64_MIN) * 1000 - 499, 1000) == INT64_MIN);
     CHECK(DivRoundHalfAway(static_cast<__int128>(INT64_MAX) * 1000 - 500, 1000) == INT64_MAX);
   }
+  SUBCASE("the 64-bit fast path agrees with rounding by floor(n/d + 1/2) on both sides of 2^63") {
+    // Independent method: round half away = sign * floor((2|n| + |d|) / (2|d|)), in 128 bits.
+    auto expected = [](__int128 n, __int128 d) {
+      const __int128 an = n < 0 ? -n : n, ad = d < 0 ? -d : d;
+      const __int128 q = (2 * an + ad) / (2 * ad);
+      return static_cast<int64_t>(((n < 0) != (d < 0)) ? -q : q);
+    };
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 200000; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      const int shift = static_cast<int>(x % 64);
+      __int128 n = static_cast<int64_t>(x) >> shift;  // all magnitudes, both signs
+      if (i % 4 == 0) n *= 1000;                      // some past 2^63, as PercentTenths does
+      __int128 d = static_cast<int64_t>((x >> 7) % 100000) - 50000;
+      if (d == 0) d = 100;
+      if (i % 7 == 0) d = (i % 14 == 0) ? 100 : -3;
+      REQUIRE(DivRoundHalfAway(n, d) == expected(n, d));
+    }
+    CHECK(DivRoundHalfAway(INT64_MIN, 1) == INT64_MIN);  // |n| = 2^63: the 128-bit path
+    CHECK(DivRoundHalfAway(INT64_MAX, 1) == INT64_MAX);
+    CHECK(DivRoundHalfAway(INT64_MAX, INT64_MAX) == 1);
+    CHECK(DivRoundHalfAway(INT64_MAX - 1, INT64_MAX) == 1);
+    CHECK(DivRoundHalfAway(INT64_MAX / 2, INT64_MAX) == 0);  // just below a half
+  }
 }
 
 TEST_CASE("FormatMoney") {

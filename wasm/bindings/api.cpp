@@ -352,7 +352,7 @@ val DivisionsObject(const DivisionsReport& report) {
   const size_t n = report.rows.size();
   const size_t m = report.columns.size();
   std::vector<int32_t> columns(m), patient(n);
-  std::vector<double> cells(n * m), row_totals(n), column_totals(m);
+  std::vector<double> row_totals(n), column_totals(m), amount(report.cell_amount.size());
   for (size_t j = 0; j < m; ++j) {
     columns[j] = IndexOut(report.columns[j]);
     column_totals[j] = report.column_has[j] ? Cents(report.column_totals[j]) : kNaN;
@@ -360,14 +360,17 @@ val DivisionsObject(const DivisionsReport& report) {
   for (size_t i = 0; i < n; ++i) {
     patient[i] = IndexOut(report.rows[i]);
     row_totals[i] = Cents(report.row_totals[i]);
-    for (size_t j = 0; j < m; ++j) {
-      const size_t k = i * m + j;
-      cells[k] = report.has_cell[k] ? Cents(report.cells[k]) : kNaN;
-    }
   }
+  for (size_t k = 0; k < amount.size(); ++k) amount[k] = Cents(report.cell_amount[k]);
   val rows = val::object();
   rows.set("patient", Int32Column(patient));
   rows.set("total", Float64Column(row_totals));
+  // Sparse, as the core holds them: row i's cells are [begin[i], begin[i+1])
+  // of column (an index into `columns`) and amount; a missing cell is empty.
+  val cells = val::object();
+  cells.set("begin", CopyOut("Uint32Array", report.cell_begin));
+  cells.set("column", CopyOut("Uint32Array", report.cell_column));
+  cells.set("amount", Float64Column(amount));
   val total = val::object();
   total.set("columns", Float64Column(column_totals));
   total.set("amount", Cents(report.grand_total));
@@ -377,7 +380,7 @@ val DivisionsObject(const DivisionsReport& report) {
   out.set("patients", static_cast<double>(report.patients));
   out.set("columns", Int32Column(columns));
   out.set("rows", rows);
-  out.set("cells", Float64Column(cells));
+  out.set("cells", cells);
   out.set("total", total);
   return out;
 }

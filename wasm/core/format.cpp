@@ -96,9 +96,10 @@ TextTable DivisionsTable(const Export& data, const DivisionsReport& report) {
   for (size_t r = 0; r < report.rows.size(); ++r) {
     const Index p = report.rows[r];
     std::vector<std::string> row = {data.patients.ids[p], PatientName(data, p)};
-    for (size_t c = 0; c < columns; ++c) {
-      const size_t cell = r * columns + c;
-      row.push_back(OptionalMoney(report.has_cell[cell] != 0, report.cells[cell]));
+    const size_t first = row.size();
+    row.resize(first + columns);  // empty cells stay ""
+    for (uint32_t k = report.cell_begin[r]; k < report.cell_begin[r + 1]; ++k) {
+      row[first + report.cell_column[k]] = FormatMoney(report.cell_amount[k]);
     }
     row.push_back(FormatMoney(report.row_totals[r]));
     t.rows.push_back(std::move(row));

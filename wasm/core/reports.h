@@ -43,8 +43,14 @@ struct RatingReport {
 struct DivisionsReport {
   std::vector<Index> columns;          // division index, or kNone for "(no division)"
   std::vector<Index> rows;             // patient index, by total descending
-  std::vector<Money> cells;            // rows.size() * columns.size(), row-major
-  std::vector<uint8_t> has_cell;       // 1 where the patient has a line in the column
+  // The cells where a patient has lines (a line netting to 0 still counts),
+  // row by row, each row's in column order: row r's cells are
+  // [cell_begin[r], cell_begin[r + 1]) of cell_column (an index into
+  // `columns`) and cell_amount. Sparse, so the report stays as small as the
+  // data however many divisions are added; a missing cell is shown empty.
+  std::vector<uint32_t> cell_begin;    // rows.size() + 1
+  std::vector<uint32_t> cell_column;
+  std::vector<Money> cell_amount;
   std::vector<Money> row_totals;       // per row
   std::vector<Money> column_totals;    // per column, over all patients (also past `top`)
   std::vector<uint8_t> column_has;     // per column: 1 when any patient has a line there
