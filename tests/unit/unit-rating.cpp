@@ -2,7 +2,9 @@
 // below is computed by hand in the comment next to it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fixtures.h"
@@ -173,6 +175,53 @@ TEST_CASE("rating: ties by name, then id, comparing bytes") {
   CHECK(RowIds(data, r) ==
         std::vector<std::string>{"P4", "P9", "P1", "P10", "P2", "P5", "P3"});
   // Zed 10.0001 first; then at 10.00: Alpha, Same (P1 < P10 < P2), zed, Émile.
+}
+
+TEST_CASE("rating: many ties, and a top N cut inside a tie, agree with a comparison sort") {
+  // 1,000 patients (past the radix sort's threshold), 7 distinct amounts and
+  // 40 distinct names, ids not in name order: the expected order is computed
+  // here by std::sort on (amount descending, name, id) over the same values.
+  Fixture f;
+  std::vector<std::tuple<int64_t, std::string, std::string>> expected;  // -amount, name, id
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = "P" + std::to_string((i * 7919) % 1000);
+    const std::string name = "Name " + std::to_string((i * 31) % 40);
+    const int cents = 1000 + ((i * 13) % 7) * 250;  // 10.00 .. 25.00
+    f.Patient(id, name);
+    const std::string amount = std::to_string(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") +
+                               std::to_string(cents % 100);
+    f.Line("2024-01-01", id, "", "", amount);
+    expected.emplace_back(-cents, name, id);
+  }
+  std::sort(expected.begin(), expected.end());
+  const Export data = f.Build();
+  std::vector<std::string> want;
+  for (const auto& row : expected) want.push_back(std::get<2>(row));
+
+  const RatingReport all = Ok(RankCustomers(data, ReportOptions{}));
+  CHECK(RowIds(data, all) == want);
+  // 143 patients share the top amount (i * 13 % 7 == 6): the cut at 100 falls inside that tie.
+  const RatingReport top = Ok(RankCustomers(data, Options().Top(100)));
+  CHECK(RowIds(data, top) == std::vector<std::string>(want.begin(), want.begin() + 100));
+  CHECK(top.patients == 1000);
+}
+
+TEST_CASE("rating: sums too far apart to pack with the name rank still sort by amount, then name") {
+  // 400 trillion and minus 400 trillion are 2^62.8 units apart: with the rank
+  // they do not fit 64 bits, so the comparison sort orders them.
+  Fixture f;
+  f.Patient("P1", "Rich").Patient("P2", "Refund").Patient("P3", "Beta").Patient("P4", "Alpha");
+  f.Line("2024-01-01", "P1", "", "", "400000000000000.00");
+  f.Line("2024-01-01", "P2", "", "", "-400000000000000.00");
+  f.Line("2024-01-01", "P3", "", "", "1.00");
+  f.Line("2024-01-01", "P4", "", "", "1.00");
+  const Export data = f.Build();
+  CHECK(RowIds(data, Ok(RankCustomers(data, ReportOptions{}))) ==
+        std::vector<std::string>{"P1", "P4", "P3", "P2"});
+  CHECK(RowIds(data, Ok(RankCustomers(data, Options().Top(2)))) ==
+        std::vector<std::string>{"P1", "P4"});
+  const DivisionsReport cross = Ok(BuildCrossReport(data, Options().Top(3)));
+  CHECK(cross.rows == std::vector<Index>{0, 3, 2});
 }
 
 TEST_CASE("rating: refunds, a negative patient total and ABC on it") {

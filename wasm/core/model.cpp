@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include "order.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -396,6 +398,8 @@ Export ExportBuilder::Finish() {
     }
   }
   data.last_day = summary.last_day;
+  // Once per import, so that the reports break ties by comparing integers.
+  data.patient_rank = NameRanks(data.patients);
   return std::move(m.data);
 }
 

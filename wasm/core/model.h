@@ -90,6 +90,8 @@ struct Export {
   std::vector<uint8_t> patient_has_bonus;  // per patient
   std::vector<Day> patient_registered;     // per patient, kNoDay if none
 
+  std::vector<uint32_t> patient_rank;      // per patient: position in name-then-id order
+
   Lines lines;
   std::vector<uint32_t> patient_begin;  // lines of patient p: [patient_begin[p], patient_begin[p+1])
   Day last_day = kNoDay;                // last date of the export (any status)

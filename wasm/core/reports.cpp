@@ -1,5 +1,7 @@
 #include "reports.h"
 
+#include "order.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -117,45 +119,14 @@ inline void ForEachCounted(const Lines& lines, const Scope& s, Run run, Visit&& 
   }
 }
 
-// PercentTenths with the same rounding, but in 64 bits whenever part * 1000
-// fits (every realistic amount): 128-bit division is a slow library call,
-// and the rating divides twice per row.
+// PercentTenths, but with part * 1000 in 64 bits whenever it fits (every
+// realistic amount): 128-bit multiplication is a library call in wasm, and
+// the rating computes two percentages per row.
 Permille Percent(int64_t part, int64_t whole) {
-  if (whole == 0) return kNoPercent;
   constexpr int64_t kLimit = INT64_MAX / 1000;
   if (part > kLimit || part < -kLimit) return PercentTenths(part, whole);
-  const int64_t n = part * 1000;
-  const bool negative = (n < 0) != (whole < 0);
-  const uint64_t un = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
-  const uint64_t ud = whole < 0 ? 0 - static_cast<uint64_t>(whole) : static_cast<uint64_t>(whole);
-  uint64_t q = un / ud;
-  const uint64_t r = un % ud;
-  if (r >= ud - r) ++q;  // 2r >= d without overflow
-  return negative ? -static_cast<int64_t>(q) : static_cast<int64_t>(q);
-}
-
-// Names and ids compared as bytes: std::string_view::compare is memcmp-like,
-// i.e. unsigned bytes, which for UTF-8 is code point order.
-bool NameThenIdLess(std::string_view name_a, std::string_view id_a, std::string_view name_b,
-                    std::string_view id_b) {
-  const int by_name = name_a.compare(name_b);
-  if (by_name != 0) return by_name < 0;
-  return id_a.compare(id_b) < 0;
-}
-
-bool EntityLess(const EntityTable& table, Index a, Index b) {
-  return NameThenIdLess(table.names[a], table.ids[a], table.names[b], table.ids[b]);
-}
-
-// The 8 bytes of `text` from `offset`, big-endian and zero-padded: comparing
-// such integers agrees with comparing the bytes wherever they differ.
-uint64_t BytesKey(std::string_view text, size_t offset) {
-  uint64_t key = 0;
-  if (text.size() > offset) {
-    std::memcpy(&key, text.data() + offset, std::min<size_t>(8, text.size() - offset));
-  }
-  if constexpr (std::endian::native == std::endian::little) key = __builtin_bswap64(key);
-  return key;
+  if (whole == 0) return kNoPercent;
+  return DivRoundHalfAway(part * 1000, whole);
 }
 
 // A patient row while sorting: `key` orders it, `extra` carries per-row data.
@@ -165,111 +136,17 @@ struct SortItem {
   uint32_t extra;
 };
 
-// Stable LSD radix sort by the low `bits` bits of key(item): linear, with
-// 11-bit digits (16-bit for 64K items or more, fewer passes), skipping the
-// digits every key shares.
-template <class T, class Key>
-void RadixSort(std::vector<T>& items, int bits, Key key) {
-  if (bits <= 0 || items.size() < 2) return;
-  if (items.size() < 256) {
-    std::stable_sort(items.begin(), items.end(),
-                     [&key](const T& a, const T& b) { return key(a) < key(b); });
-    return;
-  }
-  const int digit_bits = items.size() >= (1u << 16) ? 16 : 11;
-  const uint64_t mask = (uint64_t{1} << digit_bits) - 1;
-  std::vector<T> buffer(items.size());
-  std::vector<uint32_t> offsets(mask + 1);
-  for (int shift = 0; shift < bits; shift += digit_bits) {
-    std::fill(offsets.begin(), offsets.end(), 0);
-    for (const T& item : items) ++offsets[(key(item) >> shift) & mask];
-    if (offsets[(key(items[0]) >> shift) & mask] == items.size()) continue;
-    uint32_t sum = 0;
-    for (uint32_t& offset : offsets) {
-      const uint32_t count = offset;
-      offset = sum;
-      sum += count;
-    }
-    for (const T& item : items) buffer[offsets[(key(item) >> shift) & mask]++] = item;
-    items.swap(buffer);
-  }
-}
-
 uint64_t KeyOf(const SortItem& item) { return item.key; }
 
-// A row with integer keys for its name and id, so that ordering rows by name
-// rarely has to reach the strings (real exports repeat names a lot).
-struct NameItem {
-  uint64_t name_head, name_tail, id_head;  // BytesKey of the name at 0 and 8, of the id at 0
-  uint32_t name_size, id_size;             // capped; only compared when <= 16 / 8
-  Index patient;
-  uint32_t position;  // where the row was before sorting by name
-};
-
-NameItem MakeNameItem(const EntityTable& table, Index patient, uint32_t position) {
-  const std::string_view name = table.names[patient];
-  const std::string_view id = table.ids[patient];
-  return NameItem{BytesKey(name, 0),
-                  BytesKey(name, 8),
-                  BytesKey(id, 0),
-                  static_cast<uint32_t>(std::min<size_t>(name.size(), 17)),
-                  static_cast<uint32_t>(std::min<size_t>(id.size(), 9)),
-                  patient,
-                  position};
-}
-
-bool NameItemLess(const EntityTable& table, const NameItem& a, const NameItem& b) {
-  if (a.name_head != b.name_head) return a.name_head < b.name_head;
-  if (a.name_tail != b.name_tail) return a.name_tail < b.name_tail;
-  if (a.name_size <= 16 && b.name_size <= 16) {
-    // Equal keys within the sizes: the names are equal, or one is the other
-    // plus NUL bytes, which sorts after it.
-    if (a.name_size != b.name_size) return a.name_size < b.name_size;
-    if (a.id_head != b.id_head) return a.id_head < b.id_head;
-    if (a.id_size <= 8 && b.id_size <= 8) return a.id_size < b.id_size;
-  }
-  return EntityLess(table, a.patient, b.patient);
-}
-
-// Orders rows by name, then id: radix passes on the integer keys, then a
-// comparison sort only for runs of equal 16-byte name heads whose order the
-// keys cannot settle (longer names, ids equal in their first 8 bytes).
-void SortByName(const EntityTable& table, std::vector<NameItem>& items) {
-  if (items.size() < 256) {
-    std::sort(items.begin(), items.end(),
-              [&table](const NameItem& a, const NameItem& b) { return NameItemLess(table, a, b); });
-    return;
-  }
-  RadixSort(items, 64, [](const NameItem& item) { return item.id_head; });
-  RadixSort(items, 64, [](const NameItem& item) { return item.name_tail; });
-  RadixSort(items, 64, [](const NameItem& item) { return item.name_head; });
-  for (size_t begin = 0; begin < items.size();) {
-    size_t end = begin + 1;
-    bool settled = items[begin].name_size <= 16;
-    while (end < items.size() && items[end].name_head == items[begin].name_head &&
-           items[end].name_tail == items[begin].name_tail) {
-      settled = settled && items[end].name_size == items[begin].name_size &&
-                items[end].id_head != items[end - 1].id_head;
-      ++end;
-    }
-    if (!settled && end - begin > 1) {
-      std::sort(items.begin() + static_cast<ptrdiff_t>(begin),
-                items.begin() + static_cast<ptrdiff_t>(end),
-                [&table](const NameItem& a, const NameItem& b) { return NameItemLess(table, a, b); });
-    }
-    begin = end;
-  }
-}
-
 // Puts the first `wanted` patient rows (given in patient order) in order:
-// amount descending, then name, then id; the rows after them are dropped.
-// A radix sort on max - amount (with `top`, only of the rows down to the
-// last wanted row's amount), then the runs of equal amounts by name; or, when
-// most rows are tied (real exports: round prices), one radix sort on
-// (max - amount, name rank).
+// amount descending, then name, then id (the patient's name rank, computed
+// once at import); the rows after them are dropped. One radix sort on
+// (max - amount, rank) packed in 64 bits, after keeping only the first
+// `wanted` keys when there is a top N; a comparison sort in the rare export
+// whose sums are too far apart to share 64 bits with the rank.
 void SortByAmount(const Export& data, std::vector<SortItem>& items, Money max_amount,
                   size_t wanted) {
-  const EntityTable& patients = data.patients;
+  const std::vector<uint32_t>& rank = data.patient_rank;
   // The true difference is in [0, INT64_MAX] (the builder bounds every sum), so
   // computing it modulo 2^64 is exact.
   uint64_t spread = 0;
@@ -278,71 +155,26 @@ void SortByAmount(const Export& data, std::vector<SortItem>& items, Money max_am
     spread |= item.key;
   }
   const int amount_bits = std::bit_width(spread);
-  const int rank_bits = std::bit_width(items.size());
-  // Kept in patient order, in case the ties are many (see below).
-  std::vector<SortItem> all;
-  const bool can_rank = items.size() >= 256 && amount_bits + rank_bits <= 64;
-  if (can_rank) all = items;
-
-  if (wanted > 0 && wanted < items.size()) {
-    // Keep the rows whose amount reaches the last wanted row's: ties there
-    // still need the name order to know which of them make it.
-    const auto last_wanted = items.begin() + static_cast<ptrdiff_t>(wanted - 1);
-    std::nth_element(items.begin(), last_wanted, items.end(),
-                     [](const SortItem& a, const SortItem& b) { return a.key < b.key; });
-    const uint64_t cut = last_wanted->key;
-    items.erase(std::partition(items.begin(), items.end(),
-                               [cut](const SortItem& item) { return item.key <= cut; }),
-                items.end());
-  }
-  RadixSort(items, amount_bits, KeyOf);
-  size_t tied = 0;
-  for (size_t begin = 0; begin < items.size();) {
-    size_t end = begin + 1;
-    while (end < items.size() && items[end].key == items[begin].key) ++end;
-    if (end - begin > 1) tied += end - begin;
-    begin = end;
-  }
-
-  if (can_rank && tied * 4 >= all.size()) {
-    // Many ties: rank every row by name, then sort once by (amount, rank).
-    // The names are read in patient order, close to the order they were
-    // stored in; read in amount order, run by run, each would miss the cache
-    // (4x slower in wasm on a real export).
-    std::vector<NameItem> by_name(all.size());
-    for (size_t k = 0; k < all.size(); ++k) {
-      by_name[k] = MakeNameItem(patients, all[k].patient, static_cast<uint32_t>(k));
+  const int rank_bits = std::bit_width(rank.size());
+  const size_t keep = std::min(wanted, items.size());
+  if (amount_bits + rank_bits <= 64) {
+    for (SortItem& item : items) item.key = (item.key << rank_bits) | rank[item.patient];
+    if (keep < items.size()) {  // the keys are unique now: the first `keep` are exact
+      std::nth_element(items.begin(), items.begin() + static_cast<ptrdiff_t>(keep), items.end(),
+                       [](const SortItem& a, const SortItem& b) { return a.key < b.key; });
+      items.resize(keep);
     }
-    SortByName(patients, by_name);
-    for (size_t r = 0; r < by_name.size(); ++r) {
-      SortItem& item = all[by_name[r].position];
-      item.key = (item.key << rank_bits) | r;
+    RadixSort(items, amount_bits + rank_bits, KeyOf);
+    for (SortItem& item : items) {
+      item.key = static_cast<uint64_t>(max_amount) - (item.key >> rank_bits);
     }
-    RadixSort(all, amount_bits + rank_bits, KeyOf);
-    all.resize(std::min(wanted, all.size()));
-    for (SortItem& item : all) item.key = static_cast<uint64_t>(max_amount) - (item.key >> rank_bits);
-    items.swap(all);
     return;
   }
-
-  std::vector<NameItem> ties;
-  std::vector<SortItem> run;
-  for (size_t begin = 0; begin < items.size();) {
-    size_t end = begin + 1;
-    while (end < items.size() && items[end].key == items[begin].key) ++end;
-    if (end - begin > 1) {
-      run.assign(items.begin() + static_cast<ptrdiff_t>(begin),
-                 items.begin() + static_cast<ptrdiff_t>(end));
-      ties.clear();
-      for (size_t k = 0; k < run.size(); ++k) {
-        ties.push_back(MakeNameItem(patients, run[k].patient, static_cast<uint32_t>(k)));
-      }
-      SortByName(patients, ties);
-      for (size_t k = 0; k < run.size(); ++k) items[begin + k] = run[ties[k].position];
-    }
-    begin = end;
-  }
-  if (items.size() > wanted) items.resize(wanted);
+  auto less = [&rank](const SortItem& a, const SortItem& b) {
+    return a.key != b.key ? a.key < b.key : rank[a.patient] < rank[b.patient];
+  };
+  std::partial_sort(items.begin(), items.begin() + static_cast<ptrdiff_t>(keep), items.end(), less);
+  items.resize(keep);
   for (SortItem& item : items) item.key = static_cast<uint64_t>(max_amount) - item.key;
 }
 

@@ -1,0 +1,111 @@
+#include "order.h"
+
+#include <bit>
+#include <cstring>
+
+namespace clinic {
+
+// Names and ids compared as bytes: std::string_view::compare is memcmp-like,
+// i.e. unsigned bytes, which for UTF-8 is code point order.
+bool NameThenIdLess(std::string_view name_a, std::string_view id_a, std::string_view name_b,
+                    std::string_view id_b) {
+  const int by_name = name_a.compare(name_b);
+  if (by_name != 0) return by_name < 0;
+  return id_a.compare(id_b) < 0;
+}
+
+bool EntityLess(const EntityTable& table, Index a, Index b) {
+  return NameThenIdLess(table.names[a], table.ids[a], table.names[b], table.ids[b]);
+}
+
+namespace {
+
+// The 8 bytes of `text` from `offset`, big-endian and zero-padded: comparing
+// such integers agrees with comparing the bytes wherever they differ.
+uint64_t BytesKey(std::string_view text, size_t offset) {
+  uint64_t key = 0;
+  if (text.size() > offset) {
+    std::memcpy(&key, text.data() + offset, std::min<size_t>(8, text.size() - offset));
+  }
+  if constexpr (std::endian::native == std::endian::little) key = __builtin_bswap64(key);
+  return key;
+}
+
+// A row with integer keys for its name and id, so that ordering rows by name
+// rarely has to reach the strings (real exports repeat names a lot).
+struct NameItem {
+  uint64_t name_head, name_tail, id_head;  // BytesKey of the name at 0 and 8, of the id at 0
+  uint32_t name_size, id_size;             // capped; only compared when <= 16 / 8
+  Index entity;
+  uint32_t position;  // where the item was before sorting
+};
+
+NameItem MakeNameItem(const EntityTable& table, Index entity, uint32_t position) {
+  const std::string_view name = table.names[entity];
+  const std::string_view id = table.ids[entity];
+  return NameItem{BytesKey(name, 0),
+                  BytesKey(name, 8),
+                  BytesKey(id, 0),
+                  static_cast<uint32_t>(std::min<size_t>(name.size(), 17)),
+                  static_cast<uint32_t>(std::min<size_t>(id.size(), 9)),
+                  entity,
+                  position};
+}
+
+bool NameItemLess(const EntityTable& table, const NameItem& a, const NameItem& b) {
+  if (a.name_head != b.name_head) return a.name_head < b.name_head;
+  if (a.name_tail != b.name_tail) return a.name_tail < b.name_tail;
+  if (a.name_size <= 16 && b.name_size <= 16) {
+    // Equal keys within the sizes: the names are equal, or one is the other
+    // plus NUL bytes, which sorts after it.
+    if (a.name_size != b.name_size) return a.name_size < b.name_size;
+    if (a.id_head != b.id_head) return a.id_head < b.id_head;
+    if (a.id_size <= 8 && b.id_size <= 8) return a.id_size < b.id_size;
+  }
+  return EntityLess(table, a.entity, b.entity);
+}
+
+// Orders rows by name, then id: radix passes on the integer keys, then a
+// comparison sort only for runs of equal 16-byte name heads whose order the
+// keys cannot settle (longer names, ids equal in their first 8 bytes).
+void SortByName(const EntityTable& table, std::vector<NameItem>& items) {
+  if (items.size() < 256) {
+    std::sort(items.begin(), items.end(),
+              [&table](const NameItem& a, const NameItem& b) { return NameItemLess(table, a, b); });
+    return;
+  }
+  RadixSort(items, 64, [](const NameItem& item) { return item.id_head; });
+  RadixSort(items, 64, [](const NameItem& item) { return item.name_tail; });
+  RadixSort(items, 64, [](const NameItem& item) { return item.name_head; });
+  for (size_t begin = 0; begin < items.size();) {
+    size_t end = begin + 1;
+    bool settled = items[begin].name_size <= 16;
+    while (end < items.size() && items[end].name_head == items[begin].name_head &&
+           items[end].name_tail == items[begin].name_tail) {
+      settled = settled && items[end].name_size == items[begin].name_size &&
+                items[end].id_head != items[end - 1].id_head;
+      ++end;
+    }
+    if (!settled && end - begin > 1) {
+      std::sort(items.begin() + static_cast<ptrdiff_t>(begin),
+                items.begin() + static_cast<ptrdiff_t>(end),
+                [&table](const NameItem& a, const NameItem& b) { return NameItemLess(table, a, b); });
+    }
+    begin = end;
+  }
+}
+
+}  // namespace
+
+std::vector<uint32_t> NameRanks(const EntityTable& table) {
+  std::vector<NameItem> items(table.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    items[i] = MakeNameItem(table, static_cast<Index>(i), static_cast<uint32_t>(i));
+  }
+  SortByName(table, items);
+  std::vector<uint32_t> ranks(items.size());
+  for (size_t r = 0; r < items.size(); ++r) ranks[items[r].position] = static_cast<uint32_t>(r);
+  return ranks;
+}
+
+}  // namespace clinic
