@@ -121,21 +121,6 @@ size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
   return 0;
 }
 
-// The sentence of an ExportBuilder error without its location and code: the
-// builder knows only the line number it was given, the importer knows where
-// the value is in the file and rebuilds the error around it.
-std::string BuilderSentence(const Error& error) {
-  const std::string bare = MakeError(error.code, error.where, "").message;  // "<where>:  [code]"
-  const std::string tail = " [" + error.code + "]";
-  const size_t prefix = bare.size() - tail.size();
-  const std::string& m = error.message;
-  if (m.size() >= bare.size() && m.compare(0, prefix, bare, 0, prefix) == 0 &&
-      m.compare(m.size() - tail.size(), tail.size(), tail) == 0) {
-    return m.substr(prefix, m.size() - prefix - tail.size());
-  }
-  return m;
-}
-
 // The longest prefix of `text` of at most kMaxValueBytes that is valid UTF-8:
 // for error values taken from bytes the cell scan has not checked.
 std::string_view ValidUtf8Prefix(std::string_view text) {
@@ -612,8 +597,8 @@ bool CsvFile::AcceptVisit() {
   if (added.ok()) return true;
   // An engine limit: placed at the amount cell (the sum) or the line (the count).
   const Error& e = added.error();
-  if (e.code == code::kAmountOverflow) return CellError(e.code, kAmount, BuilderSentence(e));
-  error_ = Fail(e.code, record_line_, 0, "", "", BuilderSentence(e));
+  if (e.code == code::kAmountOverflow) return CellError(e.code, kAmount, e.what);
+  error_ = Fail(e.code, record_line_, 0, "", "", e.what);
   return false;
 }
 

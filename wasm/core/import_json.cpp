@@ -201,21 +201,6 @@ std::string HexByte(unsigned char c) {
   return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
 }
 
-// The sentence of an ExportBuilder error without its location and code: the
-// builder knows only the line number it was given, the importer knows where
-// the value is in the file and rebuilds the error around it.
-std::string BuilderSentence(const Error& error) {
-  const std::string bare = MakeError(error.code, error.where, "").message;  // "<where>:  [code]"
-  const std::string tail = " [" + error.code + "]";
-  const size_t prefix = bare.size() - tail.size();
-  const std::string& m = error.message;
-  if (m.size() >= bare.size() && m.compare(0, prefix, bare, 0, prefix) == 0 &&
-      m.compare(m.size() - tail.size(), tail.size(), tail) == 0) {
-    return m.substr(prefix, m.size() - prefix - tail.size());
-  }
-  return m;
-}
-
 // The longest prefix of `text` of at most `max` bytes that is valid UTF-8:
 // for error values taken from bytes the scanner has not checked.
 std::string_view ValidUtf8Prefix(std::string_view text, size_t max) {
@@ -1103,7 +1088,7 @@ void JsonImporter::AcceptVisit(size_t index, size_t open_offset) {
   // An engine limit: the builder's line is the element number, so the error
   // is placed here, at the amount (the sum) or at the visit (the line count).
   const Error& e = added.error();
-  const std::string what = Where(index) + ": " + BuilderSentence(e);
+  const std::string what = Where(index) + ": " + e.what;
   if (e.code == code::kAmountOverflow) {
     Schema(e.code, slots_[kAmount].offset, "amount", slots_[kAmount].text, what);
   } else {

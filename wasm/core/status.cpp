@@ -108,7 +108,7 @@ Error MakeError(std::string_view code, Location where, std::string_view what) {
   message += " [";
   message += code;
   message += "]";
-  return Error{std::string(code), std::move(message), std::move(where)};
+  return Error{std::string(code), std::move(message), std::move(where), std::string(what)};
 }
 
 }  // namespace clinic

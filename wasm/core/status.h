@@ -69,8 +69,9 @@ struct Location {
 /// An expected failure: a stable code and a sentence for people.
 struct Error {
   std::string code;
-  std::string message;
+  std::string message;  // the whole sentence: location, what, [code]
   Location where;
+  std::string what;     // the sentence alone, for a caller that knows a better location
 };
 
 /// Builds an Error whose message names file, line, column, field and value:
