@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <numeric>
 #include <string_view>
 
 namespace clinic {
@@ -268,24 +267,44 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
   std::vector<Money> slot_total(division_count + 1, 0);
   std::vector<uint8_t> slot_used(division_count + 1, 0);
 
-  // Pass 1: row totals and column totals.
+  // One pass over the period's lines, patient by patient: each patient's
+  // cells are summed in a scratch row and staged (in patient order, by slot);
+  // row and column totals come out of the same pass.
   DivisionsReport report;
-  std::vector<SortItem> items;
+  std::vector<SortItem> items;  // extra = how many cells the patient has
   items.reserve(data.patients.size());
+  std::vector<uint32_t> staged_begin(data.patients.size(), 0);  // per patient
+  std::vector<uint32_t> staged_slot;
+  std::vector<Money> staged_amount;
+  std::vector<Money> scratch(division_count + 1, 0);
+  std::vector<uint8_t> touched(division_count + 1, 0);
+  std::vector<uint32_t> touched_slots;
   Money max_amount = INT64_MIN;
   for (Index p = 0; p < data.patients.size(); ++p) {
     const Run run = PeriodRun(data, s, PatientRun(data, p));
     Money amount = 0;
-    uint32_t counted = 0;
     ForEachCounted(lines, s, run, [&](uint32_t i) {
       const uint32_t slot = std::min(divisions[i], no_division);  // kNone is the largest index
-      slot_total[slot] += amounts[i];
-      slot_used[slot] = 1;
+      scratch[slot] += amounts[i];
       amount += amounts[i];
-      ++counted;
+      if (!touched[slot]) {
+        touched[slot] = 1;
+        touched_slots.push_back(slot);
+      }
     });
-    if (counted == 0) continue;
-    items.push_back(SortItem{static_cast<uint64_t>(amount), p, 0});
+    if (touched_slots.empty()) continue;  // no counted line
+    staged_begin[p] = static_cast<uint32_t>(staged_slot.size());
+    for (const uint32_t slot : touched_slots) {
+      staged_slot.push_back(slot);
+      staged_amount.push_back(scratch[slot]);
+      slot_total[slot] += scratch[slot];
+      slot_used[slot] = 1;
+      scratch[slot] = 0;
+      touched[slot] = 0;
+    }
+    items.push_back(SortItem{static_cast<uint64_t>(amount), p,
+                             static_cast<uint32_t>(touched_slots.size())});
+    touched_slots.clear();
     max_amount = std::max(max_amount, amount);
     report.grand_total += amount;
   }
@@ -311,55 +330,32 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
     report.column_has[c] = slot_used[slot];
   }
 
+  // The shown rows' staged cells, in rank order, each row's in column order.
   report.rows.resize(shown);
   report.row_totals.resize(shown);
-  constexpr uint32_t kHidden = UINT32_MAX;
-  std::vector<uint32_t> row_of(data.patients.size(), kHidden);
-  for (size_t r = 0; r < shown; ++r) {
-    report.rows[r] = items[r].patient;
-    report.row_totals[r] = AmountOf(items[r]);
-    row_of[items[r].patient] = static_cast<uint32_t>(r);
-  }
-  // Pass 2, again in patient order so the lines are read sequentially: each
-  // shown patient's cells are summed in a scratch row and staged in column
-  // order; then the staged cells are placed by rank (a stable counting sort).
-  std::vector<Money> scratch(column_count, 0);
-  std::vector<uint8_t> touched(column_count, 0);
-  std::vector<uint32_t> touched_list;
-  std::vector<uint32_t> staged_row, staged_column;
-  std::vector<Money> staged_amount;
   report.cell_begin.assign(shown + 1, 0);
-  for (Index p = 0; p < data.patients.size(); ++p) {
-    const uint32_t row = row_of[p];
-    if (row == kHidden) continue;
-    ForEachCounted(lines, s, PeriodRun(data, s, PatientRun(data, p)), [&](uint32_t i) {
-      const uint32_t c = column_of[std::min(divisions[i], no_division)];
-      scratch[c] += amounts[i];
-      if (!touched[c]) {
-        touched[c] = 1;
-        touched_list.push_back(c);
-      }
-    });
-    std::sort(touched_list.begin(), touched_list.end());
-    for (const uint32_t c : touched_list) {
-      staged_row.push_back(row);
-      staged_column.push_back(c);
-      staged_amount.push_back(scratch[c]);
-      scratch[c] = 0;
-      touched[c] = 0;
-    }
-    report.cell_begin[row + 1] = static_cast<uint32_t>(touched_list.size());
-    touched_list.clear();
-  }
-  std::partial_sum(report.cell_begin.begin(), report.cell_begin.end(), report.cell_begin.begin());
-  const size_t cell_count = staged_row.size();
+  size_t cell_count = 0;
+  for (size_t r = 0; r < shown; ++r) cell_count += items[r].extra;
   report.cell_column.resize(cell_count);
   report.cell_amount.resize(cell_count);
-  std::vector<uint32_t> next(report.cell_begin.begin(), report.cell_begin.end() - 1);
-  for (size_t k = 0; k < cell_count; ++k) {
-    const uint32_t at = next[staged_row[k]]++;
-    report.cell_column[at] = staged_column[k];
-    report.cell_amount[at] = staged_amount[k];
+  uint32_t at = 0;
+  for (size_t r = 0; r < shown; ++r) {
+    const SortItem& item = items[r];
+    report.rows[r] = item.patient;
+    report.row_totals[r] = AmountOf(item);
+    const uint32_t first = at;
+    for (uint32_t k = staged_begin[item.patient], end = k + item.extra; k < end; ++k, ++at) {
+      // Insertion by column: a row has a few cells at most.
+      const uint32_t column = column_of[staged_slot[k]];
+      uint32_t j = at;
+      for (; j > first && report.cell_column[j - 1] > column; --j) {
+        report.cell_column[j] = report.cell_column[j - 1];
+        report.cell_amount[j] = report.cell_amount[j - 1];
+      }
+      report.cell_column[j] = column;
+      report.cell_amount[j] = staged_amount[k];
+    }
+    report.cell_begin[r + 1] = at;
   }
   return report;
 }
