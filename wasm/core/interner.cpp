@@ -29,17 +29,18 @@ uint64_t StringInterner::Hash(std::string_view s) {
   uint64_t h = s.size() * kMul;
   const char* p = s.data();
   size_t n = s.size();
-  while (n >= 8) {
-    h = (h ^ Load64(p)) * kMul;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
+  uint64_t tail = 0;
+  if (n >= 8) {
+    for (; n > 8; p += 8, n -= 8) {
+      h = (h ^ Load64(p)) * kMul;
+      h ^= h >> 29;
+    }
+    tail = Load64(p + n - 8);  // the last 8 bytes, overlapping the block before
+  } else {
+    // Byte by byte: a memcpy of a variable length is a library call in wasm.
+    for (size_t i = 0; i < n; ++i) tail |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
   }
-  if (n > 0) {
-    uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
-    h = (h ^ tail) * kMul;
-  }
+  h = (h ^ tail) * kMul;
   return Mix(h);
 }
 

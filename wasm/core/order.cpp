@@ -1,8 +1,5 @@
 #include "order.h"
 
-#include <bit>
-#include <cstring>
-
 namespace clinic {
 
 // Names and ids compared as bytes: std::string_view::compare is memcmp-like,
@@ -24,10 +21,11 @@ namespace {
 // such integers agrees with comparing the bytes wherever they differ.
 uint64_t BytesKey(std::string_view text, size_t offset) {
   uint64_t key = 0;
-  if (text.size() > offset) {
-    std::memcpy(&key, text.data() + offset, std::min<size_t>(8, text.size() - offset));
+  const size_t n = text.size() > offset ? std::min<size_t>(8, text.size() - offset) : 0;
+  // Byte by byte into the high end: a memcpy of a variable length is a library call in wasm.
+  for (size_t i = 0; i < n; ++i) {
+    key |= uint64_t{static_cast<unsigned char>(text[offset + i])} << (56 - 8 * i);
   }
-  if constexpr (std::endian::native == std::endian::little) key = __builtin_bswap64(key);
   return key;
 }
 
