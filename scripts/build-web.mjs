@@ -4,6 +4,15 @@
 //   dist/clinic-report.html one self-contained file (engine, worker, CSS, demo
 //                           embedded) that works opened from disk, offline
 //
+// In both, the page starts its engine worker from a blob: URL, so the worker
+// inherits the page's Content-Security-Policy (connect-src 'none'); a worker
+// loaded from a URL would take its policy from the HTTP response instead,
+// which most servers do not send. Under that policy the worker cannot fetch
+// anything, so both builds use the Emscripten glue with the wasm embedded
+// (clinic_engine_single.js), and the served demo is a script
+// (demo/clinic-demo.js) that the worker loads with importScripts, which
+// script-src 'self' allows.
+//
 //   node scripts/build-web.mjs [--engine-dir build-wasm] [--out dist]
 //
 // No dependencies. The page's ES modules are bundled into classic scripts by
@@ -112,6 +121,19 @@ function escapeJson(text) {
   return text.replace(/</g, '\\u003c');
 }
 
+/**
+ * A JavaScript string literal of `text`, in printable ASCII only: the script
+ * means the same whatever charset it is read with, and no line terminator
+ * (U+2028 and U+2029 included) is left raw. Single quotes, because JSON text
+ * is full of double ones.
+ */
+function jsString(text) {
+  const named = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' };
+  const hex = (c, digits) => c.charCodeAt(0).toString(16).padStart(digits, '0');
+  const escaped = text.replace(/[^ -~]|['\\]/g, (c) => named[c] || (c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
+  return `'${escaped}'`;
+}
+
 function sha256(text) {
   return `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
@@ -122,7 +144,7 @@ function replaceOnce(html, search, replacement) {
   return html.slice(0, i) + replacement + html.slice(i + search.length);
 }
 
-const CSP_META = /<meta http-equiv="Content-Security-Policy" content="[^"]*">/;
+const CSP_META = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/;
 
 // ---------------------------------------------------------------------------
 
@@ -131,9 +153,6 @@ function main() {
   const css = read(path.join(webDir, 'style.css'));
   const appBundle = bundle(path.join(webDir, 'app.js'));
   const workerBundle = bundle(path.join(webDir, 'worker.js'));
-  const glue = read(path.join(engineDir, 'clinic_engine.js'));
-  const wasm = path.join(engineDir, 'clinic_engine.wasm');
-  if (!fs.existsSync(wasm)) fail(`missing ${path.relative(root, wasm)}`);
   const glueSingle = read(path.join(engineDir, 'clinic_engine_single.js'));
   if (/new Function|\beval\(/.test(glueSingle)) {
     fail('the engine glue generates code at run time (build it with -sDYNAMIC_EXECUTION=0): the page\'s CSP forbids eval');
@@ -143,19 +162,29 @@ function main() {
     demoFile = path.join(root, 'tests/fixtures/example-export.json');
     console.warn(`build-web: web/demo/clinic-demo.json is missing; using ${path.relative(root, demoFile)} as the demo`);
   }
-  const demo = fs.readFileSync(demoFile, 'utf8');
+  const demoBytes = fs.readFileSync(demoFile);
+  const demo = demoBytes.toString('utf8');
 
   // (a) The served folder.
   fs.rmSync(siteDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(siteDir, 'demo'), { recursive: true });
-  if (!CSP_META.test(html)) fail('index.html has no Content-Security-Policy meta tag');
+  const servedCsp = CSP_META.exec(html);
+  if (!servedCsp) fail('index.html has no Content-Security-Policy meta tag');
+  // The worker is under the page's policy only as a blob: worker (web/app.js).
+  const directives = servedCsp[1].split(';').map((d) => d.trim());
+  for (const directive of ["connect-src 'none'", 'worker-src blob:']) {
+    if (!directives.includes(directive)) fail(`index.html's Content-Security-Policy must have exactly "${directive}"`);
+  }
   fs.writeFileSync(path.join(siteDir, 'index.html'), html);
   fs.writeFileSync(path.join(siteDir, 'style.css'), css);
   fs.writeFileSync(path.join(siteDir, 'app.js'), appBundle);
-  fs.writeFileSync(path.join(siteDir, 'worker.js'), `importScripts('clinic_engine.js');\n${workerBundle}`);
-  fs.writeFileSync(path.join(siteDir, 'clinic_engine.js'), glue);
-  fs.copyFileSync(wasm, path.join(siteDir, 'clinic_engine.wasm'));
-  fs.writeFileSync(path.join(siteDir, 'demo/clinic-demo.json'), demo);
+  // The page starts it with importScripts from a blob: worker (web/app.js).
+  fs.writeFileSync(path.join(siteDir, 'worker.js'), `${glueSingle}\n${workerBundle}`);
+  // The demo as a script for importScripts: the file's exact bytes, one
+  // character per byte (web/worker.js copies them out and deletes the global).
+  fs.writeFileSync(path.join(siteDir, 'demo/clinic-demo.js'),
+    `// The bundled demo export (${path.basename(demoFile)}), one character per byte, for importScripts: see web/worker.js.\n`
+    + `self.clinicDemo = ${jsString(demoBytes.toString('latin1'))};\n`);
 
   // (b) The single file: everything inline, the worker from a Blob URL.
   const appScript = escapeScript(appBundle);
@@ -183,7 +212,7 @@ function main() {
   fs.writeFileSync(path.join(outDir, 'clinic-report.html'), single);
 
   const size = (f) => `${(fs.statSync(f).size / 1024).toFixed(0)} KB`;
-  console.log(`build-web: ${path.relative(root, siteDir)}/ (app.js ${size(path.join(siteDir, 'app.js'))}, worker.js ${size(path.join(siteDir, 'worker.js'))}, clinic_engine.wasm ${size(wasm)})`);
+  console.log(`build-web: ${path.relative(root, siteDir)}/ (app.js ${size(path.join(siteDir, 'app.js'))}, worker.js with the engine ${size(path.join(siteDir, 'worker.js'))}, demo/clinic-demo.js ${size(path.join(siteDir, 'demo/clinic-demo.js'))})`);
   console.log(`build-web: ${path.relative(root, path.join(outDir, 'clinic-report.html'))} (${size(path.join(outDir, 'clinic-report.html'))})`);
 }
 

@@ -99,14 +99,24 @@ function clearMessage(onlyFrom) {
 // ---------------------------------------------------------------------------
 // Loading.
 
+/** An absolute URL of a file next to the page: a blob: worker cannot resolve relative ones. */
+function siteUrl(file) {
+  return new URL(file, document.baseURI).href;
+}
+
+/**
+ * The engine worker, always made from a blob: URL so that it inherits this
+ * page's Content-Security-Policy (connect-src 'none': it cannot send data
+ * anywhere). A worker loaded from a URL would take its policy from the HTTP
+ * response headers instead, which a static server does not send.
+ */
 function startWorker() {
   const source = $('worker-source');
-  if (source) {
-    // The single-file page: the worker's code is embedded in the page.
-    const url = URL.createObjectURL(new Blob([source.textContent], { type: 'text/javascript' }));
-    return new Worker(url);
-  }
-  return new Worker('worker.js');
+  // The single-file page embeds the worker's code; the served folder's worker
+  // is a one-line loader of worker.js (importScripts is allowed by script-src 'self').
+  const code = source ? source.textContent : `importScripts(${JSON.stringify(siteUrl('worker.js'))});\n`;
+  const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+  return new Worker(url);
 }
 
 function demoFiles() {
@@ -115,7 +125,8 @@ function demoFiles() {
     // The embedded demo is the one export that arrives as text.
     return [{ name: block.dataset.name || 'clinic-demo.json', buffer: new TextEncoder().encode(block.textContent).buffer }];
   }
-  return [{ name: 'clinic-demo.json', url: 'demo/clinic-demo.json' }];
+  // The served folder's demo is a script the worker loads: it cannot fetch.
+  return [{ name: 'clinic-demo.json', script: siteUrl('demo/clinic-demo.js') }];
 }
 
 function formatBytes(n) {

@@ -46,8 +46,9 @@ export class EngineClient {
   }
 
   /**
-   * Imports files (File objects are read inside the worker, ArrayBuffers are transferred).
-   * @param {({name: string, file: Blob} | {name: string, buffer: ArrayBuffer})[]} files
+   * Imports files (File objects are read inside the worker, ArrayBuffers are
+   * transferred, a script URL is the served folder's demo, loaded by the worker).
+   * @param {({name: string, file: Blob} | {name: string, buffer: ArrayBuffer} | {name: string, script: string})[]} files
    * @returns {Promise<{summary: object, entities: object}>}
    */
   load(files, onProgress) {

@@ -1,8 +1,10 @@
 // The engine's Web Worker: the page never blocks on an import or a report.
-// scripts/build-web.mjs bundles this file after the Emscripten glue, which
-// defines the global createClinicEngine.
+// scripts/build-web.mjs bundles this file after the Emscripten glue (the wasm
+// embedded), which defines the global createClinicEngine. The page starts it
+// from a blob: URL, so it runs under the page's Content-Security-Policy:
+// no fetch (connect-src 'none'), only importScripts from the page's origin.
 //
-// Messages in:  {id, type: 'load', files: [{name, file: Blob} | {name, buffer: ArrayBuffer} | {name, url}]}
+// Messages in:  {id, type: 'load', files: [{name, file: Blob} | {name, buffer: ArrayBuffer} | {name, script}]}
 //               {id, type: 'report', name, options}
 // Messages out: {type: 'ready'} | {type: 'fatal', error}
 //               {id, type: 'progress', phase: 'reading'|'importing', loaded, total}
@@ -19,20 +21,30 @@ function errorData(err) {
   return new ClinicError('internal', String((err && err.message) || err)).toJSON();
 }
 
-/** The served site's demo: a same-origin file next to the page, read as bytes. */
-async function fetchAsBlob(f) {
+/**
+ * The served site's demo: `script` is the absolute URL of demo/clinic-demo.js
+ * (written by scripts/build-web.mjs), which sets self.clinicDemo to the
+ * export's bytes, one character (0-255) per byte. It is loaded each time it is
+ * asked for, and the global is dropped at once so it does not stay in memory.
+ */
+function importDemo(f) {
   try {
-    const response = await fetch(f.url);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return { name: f.name, file: await response.blob() };
+    importScripts(f.script);
+    const text = self.clinicDemo;
+    if (typeof text !== 'string') throw new Error('the script did not define the demo');
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; ++i) bytes[i] = text.charCodeAt(i);
+    return { name: f.name, buffer: bytes.buffer };
   } catch (err) {
     throw new ClinicError('page.read_failed', `${f.name}: ${err && err.message ? err.message : err}`, { file: f.name });
+  } finally {
+    delete self.clinicDemo;
   }
 }
 
 /** Streams each file straight into wasm memory: one copy, progress as it goes. */
 async function readInto(engine, id, requested) {
-  const files = await Promise.all(requested.map((f) => (f.url ? fetchAsBlob(f) : f)));
+  const files = requested.map((f) => (f.script ? importDemo(f) : f));
   const total = files.reduce((sum, f) => sum + (f.file ? f.file.size : f.buffer.byteLength), 0);
   if (total > MAX_IMPORT_BYTES) {
     // Refused before a byte is copied: the loaded export and the page stay as they are.

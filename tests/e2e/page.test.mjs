@@ -193,12 +193,13 @@ let server;
 let siteUrl;
 let profileDir;
 const requests = [];
+const serverLog = [];  // every request the server received
 
 before(async () => {
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-web.mjs')], { encoding: 'utf8' });
   assert.equal(build.status, 0, build.stderr);
   fs.mkdirSync(artifacts, { recursive: true });
-  ({ server, url: siteUrl } = await startServer({ port: 0 }));
+  ({ server, url: siteUrl } = await startServer({ port: 0, log: (line) => serverLog.push(line) }));
   profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinic-e2e-profile-'));
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath,
@@ -483,6 +484,38 @@ for (const variant of ['site', 'single']) {
         caches: typeof caches !== 'undefined' ? (await caches.keys()).length : 0,
       }));
       assert.deepEqual(stored, { local: 0, session: 0, idb: 0, caches: 0 });
+      assert.deepEqual(pageErrors, []);
+    });
+
+    test('the engine worker is under the page\'s CSP and cannot connect anywhere', async () => {
+      // Made from a blob: URL, the worker inherits the page's <meta> policy (one
+      // loaded from a URL would take its policy from the HTTP response instead).
+      // The URLs tried are served (another origin, and the page's own for the
+      // served folder), so only the policy can stop them.
+      const other = siteUrl.replace('127.0.0.1', 'localhost');
+      const workers = page.workers();
+      assert.equal(workers.length, 1, 'the engine worker is running');
+      assert.match(workers[0].url(), /^blob:/);
+      const tag = `?${variant}-worker-`;
+      const outcome = await workers[0].evaluate(async ([otherOrigin, ownOrigin, t]) => {
+        const tryIt = async (send) => {
+          try {
+            await send();
+            return 'sent';
+          } catch {
+            return 'blocked';
+          }
+        };
+        return {
+          fetch: await tryIt(() => fetch(`${otherOrigin}${t}fetch`, { mode: 'no-cors' })),
+          // A script URL is a request too (data in its query): script-src stops it.
+          importScripts: await tryIt(async () => importScripts(`${otherOrigin}${t}import`)),
+          // connect-src 'none' also covers the page's own origin (a file:// page has none).
+          fetchOwnOrigin: ownOrigin ? await tryIt(() => fetch(`${ownOrigin}${t}own`)) : 'blocked',
+        };
+      }, [`${other}style.css`, variant === 'site' ? `${siteUrl}style.css` : null, tag]);
+      assert.deepEqual(outcome, { fetch: 'blocked', importScripts: 'blocked', fetchOwnOrigin: 'blocked' });
+      assert.deepEqual(serverLog.filter((line) => line.includes(tag)), [], 'no request reached the server');
       assert.deepEqual(pageErrors, []);
     });
 
