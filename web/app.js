@@ -8,6 +8,7 @@ import { ClinicError, hintFor } from './errors.js';
 import { makeFormatters } from './format.js';
 import { PRESETS, presetPeriod } from './periods.js';
 import { buildTable, toExcelCsv } from './report-table.js';
+import { wrapEntities } from './strings.js';
 import { TableView } from './table-view.js';
 import { EngineClient } from './worker-client.js';
 
@@ -168,7 +169,7 @@ async function loadFiles(files) {
   try {
     const { summary, entities } = await state.client.load(files, showProgress);
     clearMessage();
-    applyExport(summary, entities);
+    applyExport(summary, wrapEntities(entities));
     await refresh();
   } catch (err) {
     handleError(err, 'load');
@@ -244,15 +245,17 @@ function renderSummary() {
 }
 
 function fillSelect(select, table, allLabel) {
-  const order = Array.from(table.ids.keys()).sort((a, b) => table.names[a].localeCompare(table.names[b]) || (table.ids[a] < table.ids[b] ? -1 : 1));
+  const ids = table.ids.toArray();
+  const names = table.names.toArray();
+  const order = Array.from(ids.keys()).sort((a, b) => names[a].localeCompare(names[b]) || (ids[a] < ids[b] ? -1 : 1));
   const options = [new Option(allLabel, '')];
   const seen = new Map();
-  for (const i of order) seen.set(table.names[i], (seen.get(table.names[i]) || 0) + 1);
+  for (const i of order) seen.set(names[i], (seen.get(names[i]) || 0) + 1);
   for (const i of order) {
-    const name = table.names[i];
+    const name = names[i];
     // Two people with one name are told apart by their ids.
-    const label = seen.get(name) > 1 && name !== table.ids[i] ? `${name} (${table.ids[i]})` : name;
-    options.push(new Option(label, table.ids[i]));
+    const label = seen.get(name) > 1 && name !== ids[i] ? `${name} (${ids[i]})` : name;
+    options.push(new Option(label, ids[i]));
   }
   select.replaceChildren(...options);
   select.value = '';

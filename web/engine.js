@@ -1,9 +1,10 @@
 // A thin wrapper over the Embind module (wasm/bindings/api.cpp): copies file
 // bytes into wasm memory once, unwraps the {ok, value | error} envelopes into
-// values or thrown ClinicErrors, and unpacks the entity tables into strings.
+// values or thrown ClinicErrors; the entity tables stay packed (web/strings.js).
 // Runs in the Web Worker and under Node (tests); it never touches the DOM.
 
 import { ClinicError } from './errors.js';
+import { wrapEntities } from './strings.js';
 
 export const REPORT_NAMES = Object.freeze(['rating', 'divisions', 'loyalty', 'revenue']);
 
@@ -25,23 +26,10 @@ export const IMPORT_MEMORY_PER_BYTE = 3;
  */
 export const MAX_IMPORT_BYTES = Math.floor((WASM_MEMORY_LIMIT - 64 * 1024 ** 2) / IMPORT_MEMORY_PER_BYTE);
 
-const utf8 = new TextDecoder('utf-8');
-
 function unwrap(envelope) {
   if (envelope.ok) return envelope.value;
   const e = envelope.error;
   throw new ClinicError(e.code, e.message, e);
-}
-
-function unpackStrings(packed) {
-  const { bytes, offsets } = packed;
-  const out = new Array(offsets.length - 1);
-  for (let i = 0; i < out.length; ++i) out[i] = utf8.decode(bytes.subarray(offsets[i], offsets[i + 1]));
-  return out;
-}
-
-function unpackTable(table) {
-  return { ids: unpackStrings(table.ids), names: unpackStrings(table.names), declared: table.declared };
 }
 
 export class ClinicEngine {
@@ -89,6 +77,7 @@ export class ClinicEngine {
   loadAllocated(files) {
     const summary = unwrap(this.module.load(files));
     this.entitiesCache = null;
+    this.entitiesWrapped = null;
     return summary;
   }
 
@@ -116,21 +105,20 @@ export class ClinicEngine {
     return unwrap(this.module.summary());
   }
 
-  /** Ids and names of every table, plus per-patient price list and bonus (typed arrays). */
-  entities() {
-    if (!this.entitiesCache) {
-      const raw = unwrap(this.module.entities());
-      this.entitiesCache = {
-        patients: unpackTable(raw.patients),
-        employees: unpackTable(raw.employees),
-        divisions: unpackTable(raw.divisions),
-        priceLists: unpackTable(raw.priceLists),
-        patientPriceList: raw.patientPriceList,
-        patientBonusCents: raw.patientBonusCents,
-        employeeDivision: raw.employeeDivision,
-      };
-    }
+  /**
+   * Ids and names of every table as packed UTF-8 (bytes + offsets), plus the
+   * per-patient price list and bonus and per-employee division (typed
+   * arrays): plain data, cheap to post from the worker to the page.
+   */
+  entitiesPacked() {
+    if (!this.entitiesCache) this.entitiesCache = unwrap(this.module.entities());
     return this.entitiesCache;
+  }
+
+  /** entitiesPacked() with PackedStrings ids and names (.get(i), .toArray()). */
+  entities() {
+    if (!this.entitiesWrapped) this.entitiesWrapped = wrapEntities(this.entitiesPacked());
+    return this.entitiesWrapped;
   }
 
   /**
@@ -149,5 +137,6 @@ export class ClinicEngine {
   clear() {
     unwrap(this.module.clear());
     this.entitiesCache = null;
+    this.entitiesWrapped = null;
   }
 }

@@ -71,16 +71,20 @@ export function plainText(column, value) {
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 const rankCache = new WeakMap();
 
-/** Position of each string of `strings` in collated order (cached per array). */
-export function collatedRanks(strings) {
-  let ranks = rankCache.get(strings);
+/**
+ * Position of each string of `packed` in collated order (cached per column).
+ * @param {PackedStrings} packed (web/strings.js)
+ */
+export function collatedRanks(packed) {
+  let ranks = rankCache.get(packed);
   if (!ranks) {
+    const strings = packed.toArray();
     const order = Array.from(strings.keys()).sort((a, b) => collator.compare(strings[a], strings[b]) || a - b);
     ranks = new Float64Array(strings.length);
     order.forEach((index, position) => {
       ranks[index] = position;
     });
-    rankCache.set(strings, ranks);
+    rankCache.set(packed, ranks);
   }
   return ranks;
 }
@@ -125,10 +129,10 @@ export function sortOrder(table, columnIndex, descending) {
 // The four tables.
 
 function nameOf(table, index, none) {
-  return index < 0 ? none : table.names[index];
+  return index < 0 ? none : table.names.get(index);
 }
 function idOf(table, index) {
-  return index < 0 ? '' : table.ids[index];
+  return index < 0 ? '' : table.ids.get(index);
 }
 function orNull(x) {
   return Number.isNaN(x) ? null : x;

@@ -42,7 +42,10 @@ function importDemo(f) {
   }
 }
 
-/** Streams each file straight into wasm memory: one copy, progress as it goes. */
+/** Bytes read from a file at a time: large enough to be fast, small enough for progress. */
+const READ_SLICE = 16 * 1024 * 1024;
+
+/** Reads each file into wasm memory, slice by slice, with progress as it goes. */
 async function readInto(engine, id, requested) {
   const files = requested.map((f) => (f.script ? importDemo(f) : f));
   const total = files.reduce((sum, f) => sum + (f.file ? f.file.size : f.buffer.byteLength), 0);
@@ -77,22 +80,20 @@ async function readInto(engine, id, requested) {
       const size = f.file.size;
       const ptr = engine.allocate(size);
       placed.push({ name: f.name, ptr, size });
-      let offset = 0;
+      // In slices of READ_SLICE bytes: a stream's 64 KB chunks cost an await
+      // each (~50 MB/s for a 155 MB file in Chromium); a slice is read in one go.
       try {
-        const reader = f.file.stream().getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          if (offset + value.length > size) throw new Error('the file changed while it was read');
-          engine.write(ptr, offset, value);
-          offset += value.length;
-          loaded += value.length;
+        for (let offset = 0; offset < size; offset += READ_SLICE) {
+          const end = Math.min(size, offset + READ_SLICE);
+          const bytes = new Uint8Array(await f.file.slice(offset, end).arrayBuffer());
+          if (bytes.length !== end - offset) throw new Error('the file changed while it was read');
+          engine.write(ptr, offset, bytes);
+          loaded += bytes.length;
           progress(false);
         }
       } catch (err) {
         throw new ClinicError('page.read_failed', `${f.name}: ${err && err.message ? err.message : err}`, { file: f.name });
       }
-      if (offset !== size) throw new ClinicError('page.read_failed', `${f.name}: the file changed while it was read`, { file: f.name });
     }
     progress(true);
   } catch (err) {
@@ -106,7 +107,8 @@ async function load(engine, id, files) {
   const placed = await readInto(engine, id, files);
   self.postMessage({ id, type: 'progress', phase: 'importing', loaded: 0, total: 0 });
   const summary = engine.loadAllocated(placed);
-  return { summary, entities: engine.entities() };
+  // Packed (bytes + offsets): the page decodes only the names it shows.
+  return { summary, entities: engine.entitiesPacked() };
 }
 
 function transferables(result) {

@@ -74,8 +74,8 @@ class OursWasm {
 
   totals(name, r) {
     const ent = this.entities;
-    const empId = (i) => (i < 0 ? '' : ent.employees.ids[i]);
-    const divId = (i) => (i < 0 ? '' : ent.divisions.ids[i]);
+    const empId = (i) => (i < 0 ? '' : ent.employees.ids.get(i));
+    const divId = (i) => (i < 0 ? '' : ent.divisions.ids.get(i));
     if (name === 'rating') {
       return { patients: r.patients, amount: centsText(r.total.amount), visits: r.total.visits };
     }

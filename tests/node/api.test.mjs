@@ -108,8 +108,8 @@ function optionSets(engine) {
     { newPerEmployee: true, returnWindow: 60, from: mid },
     { from: '1990-01-01', to: '1990-12-31' }, // an empty period
   ];
-  if (ents.divisions.ids.length > 0) sets.push({ division: ents.divisions.ids[0] }, { division: ents.divisions.ids.at(-1), from: mid });
-  if (ents.employees.ids.length > 0) sets.push({ employee: ents.employees.ids[0] }, { employee: ents.employees.ids.at(-1), returnWindow: 90 });
+  if (ents.divisions.ids.length > 0) sets.push({ division: ents.divisions.ids.get(0) }, { division: ents.divisions.ids.get(ents.divisions.ids.length - 1), from: mid });
+  if (ents.employees.ids.length > 0) sets.push({ employee: ents.employees.ids.get(0) }, { employee: ents.employees.ids.get(ents.employees.ids.length - 1), returnWindow: 90 });
   return sets;
 }
 
@@ -170,17 +170,38 @@ describe('result shapes', () => {
 
   test('entities: ids and names per table, typed per-patient columns', () => {
     const e = engine.entities();
-    assert.deepEqual(e.patients.ids, ['P1', 'P2', 'P3', 'P4']);
-    assert.deepEqual(e.patients.names, ['Maria Schmidt', 'Max "Maxi" Huber', 'Chloé Øster', 'Oscar Berg']);
-    assert.deepEqual(e.employees.names, ['Dr. Anna Weber', 'Dr. Jonas Keller', 'Lena Fischer, nurse']);
-    assert.deepEqual(e.divisions.ids, ['D1', 'D2']);
-    assert.deepEqual(e.priceLists.names, ['Standard', 'Loyalty card']);
+    assert.deepEqual(e.patients.ids.toArray(), ['P1', 'P2', 'P3', 'P4']);
+    assert.deepEqual(e.patients.names.toArray(), ['Maria Schmidt', 'Max "Maxi" Huber', 'Chloé Øster', 'Oscar Berg']);
+    assert.deepEqual(e.employees.names.toArray(), ['Dr. Anna Weber', 'Dr. Jonas Keller', 'Lena Fischer, nurse']);
+    assert.deepEqual(e.divisions.ids.toArray(), ['D1', 'D2']);
+    assert.deepEqual(e.priceLists.names.toArray(), ['Standard', 'Loyalty card']);
     assert.ok(e.patientPriceList instanceof Int32Array);
     assert.deepEqual([...e.patientPriceList], [0, 1, -1, -1]);
     assert.ok(e.patientBonusCents instanceof Float64Array);
     assert.deepEqual([...e.patientBonusCents], [1250, 0, NaN, NaN]);
     assert.deepEqual([...e.employeeDivision], [0, 1, -1]);
     assert.deepEqual([...e.patients.declared], [1, 1, 1, 1]);
+    // Packed UTF-8, decoded one string at a time on demand.
+    assert.ok(e.patients.names.bytes instanceof Uint8Array && e.patients.names.offsets instanceof Uint32Array);
+    assert.equal(e.patients.names.length, 4);
+    assert.equal(e.patients.names.get(2), 'Chloé Øster');
+    assert.equal(e.patients.names.offsets[3] - e.patients.names.offsets[2], 13); // 11 characters, 2 of them 2-byte
+  });
+
+  test('PackedStrings: empty strings, multi-byte text, get() and toArray() agree', async () => {
+    const { PackedStrings } = await import('../../web/strings.js');
+    const texts = ['', 'Åse', '', '李 雷', 'x'];
+    const encoded = texts.map((t) => new TextEncoder().encode(t));
+    const offsets = new Uint32Array(texts.length + 1);
+    encoded.forEach((b, i) => { offsets[i + 1] = offsets[i] + b.length; });
+    const bytes = new Uint8Array(offsets[texts.length]);
+    encoded.forEach((b, i) => bytes.set(b, offsets[i]));
+    const packed = new PackedStrings(bytes, offsets);
+    assert.equal(packed.length, 5);
+    assert.equal(packed.get(3), '李 雷');
+    assert.equal(packed.get(0), '');
+    assert.deepEqual(packed.toArray(), texts);
+    assert.equal(new PackedStrings(new Uint8Array(0), new Uint32Array([0])).toArray().length, 0);
   });
 
   test('rating: typed columns, cents, tenths of a percent, ABC as char codes', () => {
