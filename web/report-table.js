@@ -163,20 +163,29 @@ function makeTable(name, columns, rowCount, total, options = {}) {
 function ratingTable(result, entities) {
   const r = result.rows;
   const { patients, priceLists, patientPriceList, patientBonusCents } = entities;
-  const priceListOfRow = Int32Array.from(r.patient, (p) => patientPriceList[p]);
-  const bonusOfRow = Float64Array.from(r.patient, (p) => patientBonusCents[p]);
-  const abcKey = Float64Array.from(r.abc, (c) => (c === 0 ? NaN : c));
+  // Per-row lookups for the visible rows; whole columns only when sorted by them.
+  const priceListOf = (i) => patientPriceList[r.patient[i]];
+  const bonusOf = (i) => patientBonusCents[r.patient[i]];
+  const perRow = (Type, f) => () => {
+    const out = new Type(result.count);
+    for (let i = 0; i < out.length; ++i) out[i] = f(i);
+    return out;
+  };
+  const priceListRank = (i) => {
+    const list = priceListOf(i);
+    return list < 0 ? NaN : collatedRanks(priceLists.names)[list];
+  };
   const columns = [
     { header: 'rank', label: '#', type: TYPES.rank, get: (i) => r.rank[i], key: numberKey(r.rank) },
     { header: 'patient_id', label: 'Patient ID', type: TYPES.text, get: (i) => idOf(patients, r.patient[i]), key: textKeyFromIndex(r.patient, patients.ids, -1) },
     { header: 'patient', label: 'Patient', type: TYPES.text, get: (i) => nameOf(patients, r.patient[i], ''), key: textKeyFromIndex(r.patient, patients.names, -1) },
-    { header: 'price_list', label: 'Price list', type: TYPES.text, get: (i) => nameOf(priceLists, priceListOfRow[i], ''), key: textKeyFromIndex(priceListOfRow, priceLists.names, NaN) },
-    { header: 'bonus_balance', label: 'Bonus balance', type: TYPES.money, get: (i) => orNull(bonusOfRow[i]), key: numberKey(bonusOfRow) },
+    { header: 'price_list', label: 'Price list', type: TYPES.text, get: (i) => nameOf(priceLists, priceListOf(i), ''), key: perRow(Float64Array, priceListRank) },
+    { header: 'bonus_balance', label: 'Bonus balance', type: TYPES.money, get: (i) => orNull(bonusOf(i)), key: perRow(Float64Array, bonusOf) },
     { header: 'visits', label: 'Visits', type: TYPES.count, get: (i) => r.visits[i], key: numberKey(r.visits) },
     { header: 'amount', label: 'Amount', type: TYPES.money, get: (i) => r.amount[i], key: numberKey(r.amount) },
     { header: 'share_pct', label: 'Share', type: TYPES.percent, get: (i) => orNull(r.share[i]), key: numberKey(r.share) },
     { header: 'cumulative_pct', label: 'Cumulative', type: TYPES.percent, get: (i) => orNull(r.cumulative[i]), key: numberKey(r.cumulative) },
-    { header: 'abc', label: 'ABC', type: TYPES.abc, get: (i) => (r.abc[i] ? String.fromCharCode(r.abc[i]) : null), key: () => abcKey },
+    { header: 'abc', label: 'ABC', type: TYPES.abc, get: (i) => (r.abc[i] ? String.fromCharCode(r.abc[i]) : null), key: perRow(Float64Array, (i) => (r.abc[i] === 0 ? NaN : r.abc[i])) },
   ];
   // The page shows a totals row; the CSV contract has none for this report.
   const total = [null, null, 'TOTAL', null, null, result.total.visits, result.total.amount, null, null, null];

@@ -210,9 +210,12 @@ export class TableView {
       rows.push(el('tr', {}, [el('td', { colspan: String(columns), className: 'empty-note', text: `Only the first ${end} of ${n} rows are printed; save as CSV for all of them.` })]));
     }
     this.tbody.replaceChildren(...rows);
-    // Rows must be exactly rowHeight tall for the spacers to be right; measure once.
-    const sample = this.tbody.querySelector('tr:not(.spacer)');
+    // Rows must be exactly rowHeight tall for the spacers to be right. Measured
+    // once (reading a size forces a layout of the table, ~50 ms on a big one,
+    // which would otherwise run on every scroll step).
+    const sample = this.rowHeightMeasured ? null : this.tbody.querySelector('tr:not(.spacer)');
     if (sample && !this.printing) {
+      this.rowHeightMeasured = true;
       const h = sample.getBoundingClientRect().height;
       if (h > 0 && Math.abs(h - this.rowHeight) > 0.5) {
         this.rowHeight = h;
