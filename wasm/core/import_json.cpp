@@ -258,6 +258,11 @@ class JsonImporter {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
   bool ParseString(std::string& scratch, std::string_view* out);
+  // The length of the unescaped character at s (not '"' or '\\'): 1 for
+  // printable ASCII, 2 to 4 for valid UTF-8; 0 after recording the error for
+  // a byte a JSON string may not hold raw (NUL, control character, bad UTF-8).
+  size_t PlainChar(const char* s);
+  bool FailUnclosed(const char* open);
   bool DecodeEscapedString(const char* open, const char* s, std::string& scratch,
                            std::string_view* out);
   bool ParseNumber(std::string_view* out);
@@ -395,10 +400,7 @@ bool JsonImporter::ParseString(std::string& scratch, std::string_view* out) {
       if (HasSpecialByte(w)) break;
       s += 8;
     }
-    if (s >= end_) {
-      return Fail(code::kJsonSyntax, open,
-                  "a string that starts here is never closed (missing '\"'; is the file cut off?)");
-    }
+    if (s >= end_) return FailUnclosed(open);
     const unsigned char c = static_cast<unsigned char>(*s);
     if (c == '"') {
       *out = std::string_view(open + 1, static_cast<size_t>(s - open - 1));
@@ -406,41 +408,47 @@ bool JsonImporter::ParseString(std::string& scratch, std::string_view* out) {
       return true;
     }
     if (c == '\\') return DecodeEscapedString(open, s, scratch, out);
-    if (c >= 0x80) {
-      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s),
-                                            reinterpret_cast<const unsigned char*>(end_));
-      if (len == 0) {
-        return Fail(code::kBadUtf8, s,
-                    "the byte " + HexByte(c) +
-                        " inside a string is not valid UTF-8; save the file as UTF-8");
-      }
-      s += len;
-      continue;
-    }
-    if (c < 0x20) {
-      if (c == 0) {
-        return Fail(code::kNulByte, s,
-                    "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
-      }
-      return Fail(code::kJsonSyntax, s,
-                  c == '\n'
-                      ? std::string("a line break inside a string must be written as \\n "
-                                    "(or is a closing '\"' missing?)")
-                      : "the control character " + HexByte(c) +
-                            " inside a string must be written as an escape (\\t, \\u0001...)");
-    }
-    ++s;
+    const size_t len = PlainChar(s);
+    if (len == 0) return false;
+    s += len;
   }
+}
+
+size_t JsonImporter::PlainChar(const char* s) {
+  const unsigned char c = static_cast<unsigned char>(*s);
+  if (c >= 0x80) {
+    const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s),
+                                          reinterpret_cast<const unsigned char*>(end_));
+    if (len == 0) {
+      Fail(code::kBadUtf8, s,
+           "the byte " + HexByte(c) + " inside a string is not valid UTF-8; save the file as UTF-8");
+    }
+    return len;
+  }
+  if (c >= 0x20) return 1;
+  if (c == 0) {
+    Fail(code::kNulByte, s,
+         "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
+  } else {
+    Fail(code::kJsonSyntax, s,
+         c == '\n' ? std::string("a line break inside a string must be written as \\n "
+                                 "(or is a closing '\"' missing?)")
+                   : "the control character " + HexByte(c) +
+                         " inside a string must be written as an escape (\\t, \\u0001...)");
+  }
+  return 0;
+}
+
+bool JsonImporter::FailUnclosed(const char* open) {
+  return Fail(code::kJsonSyntax, open,
+              "a string that starts here is never closed (missing '\"'; is the file cut off?)");
 }
 
 bool JsonImporter::DecodeEscapedString(const char* open, const char* s, std::string& scratch,
                                        std::string_view* out) {
   scratch.assign(open + 1, s);
   while (true) {
-    if (s >= end_) {
-      return Fail(code::kJsonSyntax, open,
-                  "a string that starts here is never closed (missing '\"'; is the file cut off?)");
-    }
+    if (s >= end_) return FailUnclosed(open);
     const unsigned char c = static_cast<unsigned char>(*s);
     if (c == '"') {
       *out = scratch;
@@ -449,9 +457,7 @@ bool JsonImporter::DecodeEscapedString(const char* open, const char* s, std::str
     }
     if (c == '\\') {
       if (s + 1 >= end_) {
-        return Fail(
-            code::kJsonSyntax, open,
-            "a string that starts here is never closed (missing '\"'; is the file cut off?)");
+        return FailUnclosed(open);
       }
       const char e = s[1];
       char plain = 0;
@@ -538,32 +544,10 @@ bool JsonImporter::DecodeEscapedString(const char* open, const char* s, std::str
       s += 6;
       continue;
     }
-    if (c >= 0x80) {
-      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s),
-                                            reinterpret_cast<const unsigned char*>(end_));
-      if (len == 0) {
-        return Fail(code::kBadUtf8, s,
-                    "the byte " + HexByte(c) +
-                        " inside a string is not valid UTF-8; save the file as UTF-8");
-      }
-      scratch.append(s, len);
-      s += len;
-      continue;
-    }
-    if (c < 0x20) {
-      if (c == 0) {
-        return Fail(code::kNulByte, s,
-                    "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
-      }
-      return Fail(code::kJsonSyntax, s,
-                  c == '\n'
-                      ? std::string("a line break inside a string must be written as \\n "
-                                    "(or is a closing '\"' missing?)")
-                      : "the control character " + HexByte(c) +
-                            " inside a string must be written as an escape (\\t, \\u0001...)");
-    }
-    scratch += static_cast<char>(c);
-    ++s;
+    const size_t len = PlainChar(s);
+    if (len == 0) return false;
+    scratch.append(s, len);
+    s += len;
   }
 }
 
