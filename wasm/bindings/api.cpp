@@ -385,94 +385,73 @@ val DivisionsObject(const DivisionsReport& report) {
   return out;
 }
 
-val LoyaltyTotal(const LoyaltyRow& r, bool has_pending) {
-  val out = val::object();
-  out.set("primary", static_cast<double>(r.primary));
-  out.set("returned", static_cast<double>(r.returned));
-  out.set("retention", Tenths(r.retention));
-  out.set("returnedToClinic", static_cast<double>(r.returned_to_clinic));
-  out.set("old", static_cast<double>(r.old));
-  out.set("pending", has_pending ? static_cast<double>(r.pending) : kNaN);
-  return out;
+// The per-employee reports: each field is written once, as a column over the
+// rows and as the same member of the total row.
+template <class Row>
+class EmployeeRows {
+ public:
+  EmployeeRows(const std::vector<Row>& rows, const Row& total) : rows_(rows), total_(total) {
+    std::vector<int32_t> employee(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) employee[i] = IndexOut(rows[i].employee);
+    columns_.set("employee", Int32Column(employee));
+  }
+  template <class Get>
+  EmployeeRows& Field(const char* name, Get get) {
+    std::vector<double> column(rows_.size());
+    for (size_t i = 0; i < rows_.size(); ++i) column[i] = get(rows_[i]);
+    columns_.set(name, Float64Column(column));
+    total_out_.set(name, get(total_));
+    return *this;
+  }
+  val Report(const char* name) const {
+    val out = val::object();
+    out.set("report", std::string(name));
+    out.set("count", static_cast<double>(rows_.size()));
+    out.set("rows", columns_);
+    out.set("total", total_out_);
+    return out;
+  }
+
+ private:
+  const std::vector<Row>& rows_;
+  const Row& total_;
+  val columns_ = val::object();
+  val total_out_ = val::object();
+};
+
+template <class Row>
+auto Count(uint64_t Row::*member) {
+  return [member](const Row& r) { return static_cast<double>(r.*member); };
 }
 
 val LoyaltyObject(const LoyaltyReport& report) {
-  const size_t n = report.rows.size();
-  std::vector<int32_t> employee(n);
-  std::vector<double> primary(n), returned(n), retention(n), to_clinic(n), old(n), pending(n);
-  for (size_t i = 0; i < n; ++i) {
-    const LoyaltyRow& r = report.rows[i];
-    employee[i] = IndexOut(r.employee);
-    primary[i] = static_cast<double>(r.primary);
-    returned[i] = static_cast<double>(r.returned);
-    retention[i] = Tenths(r.retention);
-    to_clinic[i] = static_cast<double>(r.returned_to_clinic);
-    old[i] = static_cast<double>(r.old);
-    pending[i] = report.has_pending ? static_cast<double>(r.pending) : kNaN;
-  }
-  val rows = val::object();
-  rows.set("employee", Int32Column(employee));
-  rows.set("primary", Float64Column(primary));
-  rows.set("returned", Float64Column(returned));
-  rows.set("retention", Float64Column(retention));
-  rows.set("returnedToClinic", Float64Column(to_clinic));
-  rows.set("old", Float64Column(old));
-  rows.set("pending", Float64Column(pending));
-  val out = val::object();
-  out.set("report", std::string("loyalty"));
-  out.set("count", static_cast<double>(n));
-  out.set("hasPending", report.has_pending);
-  out.set("rows", rows);
-  out.set("total", LoyaltyTotal(report.total, report.has_pending));
-  return out;
-}
-
-val RevenueTotal(const RevenueRow& r) {
-  val out = val::object();
-  out.set("services", Cents(r.services));
-  out.set("goods", Cents(r.goods));
-  out.set("total", Cents(r.total));
-  out.set("share", Tenths(r.share));
-  out.set("lines", static_cast<double>(r.lines));
-  out.set("visits", static_cast<double>(r.visits));
-  out.set("patients", static_cast<double>(r.patients));
-  out.set("avgVisit", r.visits > 0 ? Cents(r.avg_visit) : kNaN);
+  const bool has_pending = report.has_pending;
+  EmployeeRows<LoyaltyRow> rows(report.rows, report.total);
+  rows.Field("primary", Count(&LoyaltyRow::primary))
+      .Field("returned", Count(&LoyaltyRow::returned))
+      .Field("retention", [](const LoyaltyRow& r) { return Tenths(r.retention); })
+      .Field("returnedToClinic", Count(&LoyaltyRow::returned_to_clinic))
+      .Field("old", Count(&LoyaltyRow::old))
+      .Field("pending", [has_pending](const LoyaltyRow& r) {
+        return has_pending ? static_cast<double>(r.pending) : kNaN;
+      });
+  val out = rows.Report("loyalty");
+  out.set("hasPending", has_pending);
   return out;
 }
 
 val RevenueObject(const RevenueReport& report) {
-  const size_t n = report.rows.size();
-  std::vector<int32_t> employee(n);
-  std::vector<double> services(n), goods(n), total(n), share(n), lines(n), visits(n), patients(n),
-      avg_visit(n);
-  for (size_t i = 0; i < n; ++i) {
-    const RevenueRow& r = report.rows[i];
-    employee[i] = IndexOut(r.employee);
-    services[i] = Cents(r.services);
-    goods[i] = Cents(r.goods);
-    total[i] = Cents(r.total);
-    share[i] = Tenths(r.share);
-    lines[i] = static_cast<double>(r.lines);
-    visits[i] = static_cast<double>(r.visits);
-    patients[i] = static_cast<double>(r.patients);
-    avg_visit[i] = r.visits > 0 ? Cents(r.avg_visit) : kNaN;
-  }
-  val rows = val::object();
-  rows.set("employee", Int32Column(employee));
-  rows.set("services", Float64Column(services));
-  rows.set("goods", Float64Column(goods));
-  rows.set("total", Float64Column(total));
-  rows.set("share", Float64Column(share));
-  rows.set("lines", Float64Column(lines));
-  rows.set("visits", Float64Column(visits));
-  rows.set("patients", Float64Column(patients));
-  rows.set("avgVisit", Float64Column(avg_visit));
-  val out = val::object();
-  out.set("report", std::string("revenue"));
-  out.set("count", static_cast<double>(n));
-  out.set("rows", rows);
-  out.set("total", RevenueTotal(report.total));
-  return out;
+  EmployeeRows<RevenueRow> rows(report.rows, report.total);
+  rows.Field("services", [](const RevenueRow& r) { return Cents(r.services); })
+      .Field("goods", [](const RevenueRow& r) { return Cents(r.goods); })
+      .Field("total", [](const RevenueRow& r) { return Cents(r.total); })
+      .Field("share", [](const RevenueRow& r) { return Tenths(r.share); })
+      .Field("lines", Count(&RevenueRow::lines))
+      .Field("visits", Count(&RevenueRow::visits))
+      .Field("patients", Count(&RevenueRow::patients))
+      .Field("avgVisit",
+             [](const RevenueRow& r) { return r.visits > 0 ? Cents(r.avg_visit) : kNaN; });
+  return rows.Report("revenue");
 }
 
 /// Runs one report over the loaded export with options from JS.
