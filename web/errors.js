@@ -42,6 +42,7 @@ export const ERROR_HINTS = Object.freeze({
   'csv.duplicate_id': 'The same id is used twice in one CSV table.',
   // Engine limits and report options.
   'limit.rows': 'The export has more rows than the engine can hold.',
+  'limit.ids': 'One table of the export has more different ids than the engine can hold.',
   'limit.amount_total': 'The amounts add up to more than the engine can sum exactly.',
   'options.bad_period': 'The period ends before it starts: check the "from" and "to" dates.',
   'options.bad_value': 'A report option is not valid.',

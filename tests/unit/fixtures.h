@@ -96,7 +96,11 @@ class Fixture {
                 LineStatus::kNoShow);
   }
 
-  Export Build() { return builder_.Finish(); }
+  Export Build() {
+    Result<Export> built = builder_.Finish();
+    REQUIRE_MESSAGE(built.ok(), (built.ok() ? std::string() : built.error().message));
+    return std::move(built).value();
+  }
 
  private:
   ExportBuilder builder_;

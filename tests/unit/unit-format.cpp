@@ -67,7 +67,7 @@ Export TinyExport() {
   line("P1", "E1", "D1", 1000000);  // 100.00
   line("P1", "E1", "D1", -250000);  // -25.00 refund
   line("P2", "", "", 300000);       // 30.00, no employee, no division
-  return b.Finish();
+  return std::move(b.Finish()).value();
 }
 
 TEST_CASE("report tables follow the CSV contract headers and TOTAL rows") {

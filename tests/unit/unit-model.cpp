@@ -28,7 +28,7 @@ TEST_CASE("unknown ids are kept and each warning names where the id was first me
     REQUIRE(b.AddEmployee("E1", "Eva", "D9", 2));
     REQUIRE(b.AddLine(Line("P7", "E1", "D8", 4)).ok());
     REQUIRE(b.AddLine(Line("P7", "E1", "D9", 5)).ok());
-    const Export data = b.Finish();
+    const Export data = b.Finish().value();
     REQUIRE(data.summary.warnings.size() == 3);
     CHECK(data.summary.warnings[0].message ==
           "visits.csv, line 4: patient \"P7\" is not in the patients table; kept and shown by its "
@@ -48,7 +48,7 @@ TEST_CASE("unknown ids are kept and each warning names where the id was first me
     b.SetFormat("json", {"export.json"});
     REQUIRE(b.AddEmployee("E1", "Eva", "D9", 1));
     REQUIRE(b.AddLine(Line("P7", "E1", "", 3)).ok());
-    const Export data = b.Finish();
+    const Export data = b.Finish().value();
     REQUIRE(data.summary.warnings.size() == 2);
     CHECK(data.summary.warnings[0].message ==
           "visits[2]: patient \"P7\" is not in the patients table; kept and shown by its id "
@@ -66,7 +66,7 @@ TEST_CASE("a name from a lone visits.csv declares the entity: no warning") {
   in.patient_name = "Ola Nordmann";
   in.employee_name = "Eva";
   REQUIRE(b.AddLine(in).ok());
-  const Export data = b.Finish();
+  const Export data = b.Finish().value();
   CHECK(data.summary.warnings.empty());
   CHECK(data.patients.names[0] == "Ola Nordmann");
   CHECK(data.employees.names[0] == "Eva");
@@ -80,6 +80,71 @@ TEST_CASE("a duplicated table id is refused; a visit id may not repeat") {
   CHECK(b.AddLineId(""));
   CHECK(b.AddLineId(""));
   CHECK_FALSE(b.AddLineId("V1"));
+}
+
+TEST_CASE("engine limits: more ids in a table, or more lines, than the engine can hold") {
+  // The real limits are 2^32 - 2; the builder takes lower ones so that tests reach them.
+  SUBCASE("patients met in visit lines: limit.ids names the first id over the limit") {
+    ExportBuilder b(Limits{100, 2});
+    b.SetFormat("csv", {"visits.csv"});
+    b.SetVisitsFile("visits.csv");
+    REQUIRE(b.AddLine(Line("P1", "E1", "D1", 2)).ok());
+    REQUIRE(b.AddLine(Line("P2", "E1", "D1", 3)).ok());
+    REQUIRE(b.AddLine(Line("P2", "E1", "D1", 4)).ok());  // a known id: fine
+    REQUIRE(b.AddLine(Line("P3", "E1", "D1", 5)).ok());  // the third patient: noted
+    REQUIRE(b.AddLine(Line("P4", "E1", "D1", 6)).ok());
+    const Result<Export> r = b.Finish();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "limit.ids");
+    CHECK(r.error().message ==
+          "visits.csv, line 5: the export has more distinct patient ids than the engine can hold "
+          "(2); the first one over the limit is \"P3\" [limit.ids]");
+  }
+  SUBCASE("declared rows count too, and are not mistaken for duplicates") {
+    ExportBuilder b(Limits{100, 1});
+    b.SetFormat("csv", {"employees.csv", "visits.csv"});
+    b.SetEmployeesFile("employees.csv");
+    CHECK(b.AddEmployee("E1", "Eva", "", 2));
+    CHECK(b.AddEmployee("E2", "Jon", "", 3));  // over the limit: not a duplicate id
+    const Result<Export> r = b.Finish();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "limit.ids");
+    CHECK(r.error().where.file == "employees.csv");
+    CHECK(r.error().where.line == 3);
+    CHECK(r.error().message.find("distinct employee ids") != std::string::npos);
+  }
+  SUBCASE("JSON: no line number (the importer's element index is not a line)") {
+    ExportBuilder b(Limits{100, 1});
+    b.SetFormat("json", {"export.json"});
+    b.SetVisitsFile("export.json");
+    REQUIRE(b.AddLine(Line("P1", "", "", 1)).ok());
+    REQUIRE(b.AddLine(Line("P2", "", "", 2)).ok());
+    const Result<Export> r = b.Finish();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().where.file == "export.json");
+    CHECK(r.error().where.line == 0);
+  }
+  SUBCASE("visit lines: limit.rows at the first line over the limit") {
+    ExportBuilder b(Limits{2, 100});
+    b.SetFormat("csv", {"visits.csv"});
+    b.SetVisitsFile("visits.csv");
+    REQUIRE(b.AddLine(Line("P1", "", "", 2)).ok());
+    REQUIRE(b.AddLine(Line("P1", "", "", 3)).ok());
+    const Status third = b.AddLine(Line("P2", "", "", 4));
+    REQUIRE_FALSE(third.ok());
+    CHECK(third.error().code == "limit.rows");
+    CHECK(third.error().message ==
+          "visits.csv, line 4: the export has more visit lines than the engine can hold (2) "
+          "[limit.rows]");
+  }
+  SUBCASE("at the limit exactly, the export is fine") {
+    ExportBuilder b(Limits{2, 2});
+    REQUIRE(b.AddLine(Line("P1", "E1", "D1", 1)).ok());
+    REQUIRE(b.AddLine(Line("P2", "E2", "D2", 2)).ok());
+    const Result<Export> r = b.Finish();
+    REQUIRE(r.ok());
+    CHECK(r.value().patients.size() == 2);
+  }
 }
 
 }  // namespace

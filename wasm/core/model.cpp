@@ -24,6 +24,7 @@ namespace {
 
 // How often, and first where, an entity was referenced without being declared.
 struct References {
+  const char* what = "";  // "patient", for messages
   std::vector<uint64_t> count;
   std::vector<uint64_t> first_line;
   std::vector<uint8_t> first_from_row;  // first reference from another table's row, not a visit
@@ -39,12 +40,19 @@ struct References {
   }
 };
 
-// Engine limit: indexes and line offsets are 32-bit.
-constexpr uint64_t kMaxLines = UINT32_MAX - 1;
-
 }  // namespace
 
 struct ExportBuilder::Impl {
+  explicit Impl(Limits l) : limits(l) {
+    limits.entities = std::max<uint64_t>(limits.entities, 1);  // Intern() relies on entity 0
+    divisions.what = "division";
+    employees.what = "employee";
+    price_lists.what = "price list";
+    patients.what = "patient";
+  }
+
+  Limits limits;
+  std::optional<Error> too_many_ids;  // the first table that outgrew limits.entities
   Export data;
   References divisions, employees, price_lists, patients;
   std::string visits_file = "visits", patients_file = "patients", employees_file = "employees";
@@ -60,21 +68,34 @@ struct ExportBuilder::Impl {
   };
   LastId last_patient, last_employee, last_division;
 
-  static Index InternCached(EntityTable& table, References& refs, LastId& last,
-                            std::string_view id) {
+  Index InternCached(EntityTable& table, References& refs, LastId& last, std::string_view id,
+                     std::string_view file, uint64_t line) {
     if (last.index != kNone && SameBytes(id, last.id)) return last.index;
-    last.index = Intern(table, refs, id);
+    last.index = Intern(table, refs, id, file, line);
     last.id.assign(id);
     return last.index;
   }
 
   // Returns the entity for `id`, creating an undeclared one on first sight.
-  static Index Intern(EntityTable& table, References& refs, std::string_view id) {
+  // `file` and `line` say where `id` was read, for the limit error.
+  Index Intern(EntityTable& table, References& refs, std::string_view id, std::string_view file,
+               uint64_t line) {
     Index index = table.Find(id);
-    if (index == kNone) {
-      index = table.Add(id, id, false);
-      refs.Grow(table.size());
+    if (index != kNone) return index;
+    if (table.size() >= limits.entities) {
+      // The import fails in Finish(); until then the id counts as entity 0.
+      if (!too_many_ids) {
+        const bool json = data.summary.format == "json";
+        too_many_ids = MakeError(
+            code::kTooManyIds, {std::string(file), json ? 0 : line, 0, "", ""},
+            "the export has more distinct " + std::string(refs.what) + " ids than the engine can "
+                "hold (" + std::to_string(limits.entities) + "); the first one over the limit is " +
+                QuoteForMessage(id));
+      }
+      return 0;
     }
+    index = table.Add(id, id, false);
+    refs.Grow(table.size());
     return index;
   }
 
@@ -86,9 +107,13 @@ struct ExportBuilder::Impl {
   }
 
   // Declares `id` in its own table; false if a row already declared it.
-  static bool Declare(EntityTable& table, References& refs, std::string_view id,
-                      std::string_view name, Index* out) {
-    Index index = Intern(table, refs, id);
+  bool Declare(EntityTable& table, References& refs, std::string_view id, std::string_view name,
+               std::string_view file, uint64_t line, Index* out) {
+    Index index = Intern(table, refs, id, file, line);
+    if (too_many_ids) {
+      *out = index;  // the import fails in Finish(); not a duplicate
+      return true;
+    }
     if (refs.from_table[index]) return false;
     refs.from_table[index] = 1;
     table.names[index] = std::string(name.empty() ? id : name);
@@ -106,7 +131,7 @@ struct ExportBuilder::Impl {
   void GrowEmployees() { data.employee_division.resize(data.employees.size(), kNone); }
 };
 
-ExportBuilder::ExportBuilder() : impl_(std::make_unique<Impl>()) {}
+ExportBuilder::ExportBuilder(Limits limits) : impl_(std::make_unique<Impl>(limits)) {}
 ExportBuilder::~ExportBuilder() = default;
 
 void ExportBuilder::SetClinic(std::string_view name, std::string_view currency) {
@@ -127,14 +152,16 @@ void ExportBuilder::SetEmployeesFile(std::string_view name) {
 
 bool ExportBuilder::AddDivision(std::string_view id, std::string_view name) {
   Index index;
-  if (!Impl::Declare(impl_->data.divisions, impl_->divisions, id, name, &index)) return false;
+  if (!impl_->Declare(impl_->data.divisions, impl_->divisions, id, name, "", 0, &index)) return false;
   ++impl_->data.summary.divisions;
   return true;
 }
 
 bool ExportBuilder::AddPriceList(std::string_view id, std::string_view name) {
   Index index;
-  if (!Impl::Declare(impl_->data.price_lists, impl_->price_lists, id, name, &index)) return false;
+  if (!impl_->Declare(impl_->data.price_lists, impl_->price_lists, id, name, "", 0, &index)) {
+    return false;
+  }
   ++impl_->data.summary.price_lists;
   return true;
 }
@@ -143,10 +170,13 @@ bool ExportBuilder::AddEmployee(std::string_view id, std::string_view name,
                                 std::string_view division_id, uint64_t source_line) {
   Impl& m = *impl_;
   Index index;
-  if (!Impl::Declare(m.data.employees, m.employees, id, name, &index)) return false;
+  if (!m.Declare(m.data.employees, m.employees, id, name, m.employees_file, source_line, &index)) {
+    return false;
+  }
   m.GrowEmployees();
   if (!division_id.empty()) {
-    const Index division = Impl::Intern(m.data.divisions, m.divisions, division_id);
+    const Index division =
+        m.Intern(m.data.divisions, m.divisions, division_id, m.employees_file, source_line);
     Impl::Reference(m.divisions, division, source_line, true);
     m.data.employee_division[index] = division;
   }
@@ -159,10 +189,13 @@ bool ExportBuilder::AddPatient(std::string_view id, std::string_view name,
                                Day registered, uint64_t source_line) {
   Impl& m = *impl_;
   Index index;
-  if (!Impl::Declare(m.data.patients, m.patients, id, name, &index)) return false;
+  if (!m.Declare(m.data.patients, m.patients, id, name, m.patients_file, source_line, &index)) {
+    return false;
+  }
   m.GrowPatients();
   if (!price_list_id.empty()) {
-    const Index list = Impl::Intern(m.data.price_lists, m.price_lists, price_list_id);
+    const Index list =
+        m.Intern(m.data.price_lists, m.price_lists, price_list_id, m.patients_file, source_line);
     Impl::Reference(m.price_lists, list, source_line, true);
     m.data.patient_price_list[index] = list;
   }
@@ -183,10 +216,10 @@ bool ExportBuilder::AddLineId(std::string_view line_id) {
 Status ExportBuilder::AddLine(const LineInput& line) {
   Impl& m = *impl_;
   ImportSummary& summary = m.data.summary;
-  if (summary.lines >= kMaxLines) {
+  if (summary.lines >= m.limits.lines) {
     return MakeError(code::kTooManyRows, {m.visits_file, line.source_line, 0, "", ""},
                      "the export has more visit lines than the engine can hold (" +
-                         std::to_string(kMaxLines) + ")");
+                         std::to_string(m.limits.lines) + ")");
   }
   // Every sum of any subset of lines then fits in int64, so reports need no checks.
   const uint64_t magnitude = line.amount < 0 ? 0 - static_cast<uint64_t>(line.amount)
@@ -199,7 +232,8 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   }
   m.absolute_sum += magnitude;
 
-  const Index patient = Impl::InternCached(m.data.patients, m.patients, m.last_patient, line.patient);
+  const Index patient = m.InternCached(m.data.patients, m.patients, m.last_patient, line.patient,
+                                       m.visits_file, line.source_line);
   Impl::Reference(m.patients, patient, line.source_line);
   if (!line.patient_name.empty() && !m.patients.from_table[patient] && !m.patients.named[patient]) {
     m.patients.named[patient] = 1;
@@ -207,7 +241,8 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   }
   Index employee = kNone;
   if (!line.employee.empty()) {
-    employee = Impl::InternCached(m.data.employees, m.employees, m.last_employee, line.employee);
+    employee = m.InternCached(m.data.employees, m.employees, m.last_employee, line.employee,
+                              m.visits_file, line.source_line);
     Impl::Reference(m.employees, employee, line.source_line);
     if (!line.employee_name.empty() && !m.employees.from_table[employee] &&
         !m.employees.named[employee]) {
@@ -217,7 +252,8 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   }
   Index division = kNone;
   if (!line.division.empty()) {
-    division = Impl::InternCached(m.data.divisions, m.divisions, m.last_division, line.division);
+    division = m.InternCached(m.data.divisions, m.divisions, m.last_division, line.division,
+                              m.visits_file, line.source_line);
     Impl::Reference(m.divisions, division, line.source_line);
     if (!line.division_name.empty() && !m.divisions.from_table[division] &&
         !m.divisions.named[division]) {
@@ -308,8 +344,9 @@ void WarnUnknown(ImportSummary& summary, const EntityTable& table, References& r
 
 }  // namespace
 
-Export ExportBuilder::Finish() {
+Result<Export> ExportBuilder::Finish() {
   Impl& m = *impl_;
+  if (m.too_many_ids) return *m.too_many_ids;
   Export& data = m.data;
   m.GrowPatients();
   m.GrowEmployees();

@@ -113,12 +113,19 @@ struct LineInput {
   uint64_t source_line = 0;  // for warnings: CSV line number, or JSON 1-based element index
 };
 
+/// The engine's own limits: lines and entities are 32-bit indexes (kNone is
+/// reserved). Tests lower them to reach them.
+struct Limits {
+  uint64_t lines = UINT32_MAX - 1;     // visit lines in one export
+  uint64_t entities = UINT32_MAX - 1;  // distinct ids in one table, declared or referenced
+};
+
 /// Collects tables and lines in any order, then Finish() resolves references,
 /// sorts the lines and writes the summary. Importers report duplicates and
 /// bad values themselves, since only they know the file, line and column.
 class ExportBuilder {
  public:
-  ExportBuilder();
+  explicit ExportBuilder(Limits limits = {});
   ~ExportBuilder();
   ExportBuilder(const ExportBuilder&) = delete;
   ExportBuilder& operator=(const ExportBuilder&) = delete;
@@ -147,7 +154,8 @@ class ExportBuilder {
   void AddWarning(std::string_view code, std::string message, uint64_t count);
   void CountBlankLines(uint64_t n);
 
-  Export Finish();
+  /// The export, or limit.ids when a table outgrew Limits::entities.
+  Result<Export> Finish();
 
  private:
   struct Impl;

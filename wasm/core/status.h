@@ -50,6 +50,7 @@ inline constexpr std::string_view kCsvBadValue = "csv.bad_value";
 inline constexpr std::string_view kCsvDuplicateId = "csv.duplicate_id";
 // Engine limits and report options.
 inline constexpr std::string_view kTooManyRows = "limit.rows";
+inline constexpr std::string_view kTooManyIds = "limit.ids";
 inline constexpr std::string_view kAmountOverflow = "limit.amount_total";
 inline constexpr std::string_view kBadPeriod = "options.bad_period";
 inline constexpr std::string_view kBadOption = "options.bad_value";
