@@ -155,7 +155,9 @@ inline void CheckReports(const Export& data, const ReportOptions& options) {
 
   // Divisions: cells add up to row totals, columns and rows to the grand total.
   const size_t m = d.columns.size();
-  Expect(d.cells.size() == d.rows.size() * m && d.has_cell.size() == d.cells.size(),
+  Expect(d.cell_begin.size() == d.rows.size() + 1 && d.cell_begin.front() == 0 &&
+             d.cell_begin.back() == d.cell_amount.size() &&
+             d.cell_column.size() == d.cell_amount.size(),
          "divisions cells size");
   Expect(d.column_totals.size() == m && d.row_totals.size() == d.rows.size(),
          "divisions totals size");
@@ -163,7 +165,13 @@ inline void CheckReports(const Export& data, const ReportOptions& options) {
   for (size_t j = 0; j < m; ++j) columns += d.column_totals[j];
   for (size_t i = 0; i < d.rows.size(); ++i) {
     __int128 cells = 0;
-    for (size_t j = 0; j < m; ++j) cells += d.cells[i * m + j];
+    Expect(d.cell_begin[i] < d.cell_begin[i + 1], "divisions row without cells");
+    for (uint32_t k = d.cell_begin[i]; k < d.cell_begin[i + 1]; ++k) {
+      Expect(d.cell_column[k] < m, "divisions cell column out of range");
+      Expect(k == d.cell_begin[i] || d.cell_column[k - 1] < d.cell_column[k],
+             "divisions cells not in column order");
+      cells += d.cell_amount[k];
+    }
     Expect(cells == d.row_totals[i], "divisions cells do not add up to the row total");
     row_sum += d.row_totals[i];
   }
