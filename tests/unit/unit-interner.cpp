@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "interner.h"
 
@@ -49,6 +50,22 @@ TEST_CASE("embedded NUL bytes and non-ASCII ids are distinct keys") {
   CHECK(interner.Find(a) == 0);
   CHECK(interner.Find(b) == 1);
   CHECK(interner.Find("Åse") == 2);
+}
+
+TEST_CASE("StringInterner: a slot's size and 8-byte head never stand in for the whole string") {
+  // Short strings are accepted on (size, head) alone: these differ only in size
+  // or past the 8th byte, or reach the size cap of the tag (255) with one head.
+  StringInterner interner;
+  const std::string nul1("P1\0", 3), nul2("P1\0\0", 4);
+  const std::string long_a(300, 'x'), long_b = std::string(299, 'x') + "y";
+  const std::string cap_a(255, 'z'), cap_b(256, 'z');
+  const std::vector<std::string> keys = {"P1",     nul1,    nul2,   "abcdefgh", "abcdefghi",
+                                         "abcdefgi", long_a, long_b, cap_a,      cap_b, ""};
+  for (size_t i = 0; i < keys.size(); ++i) REQUIRE(interner.Insert(keys[i]).first == i);
+  for (size_t i = 0; i < keys.size(); ++i) CHECK(interner.Find(keys[i]) == i);
+  CHECK(interner.Find(std::string(301, 'x')) == StringInterner::kAbsent);
+  CHECK(interner.Find("abcdefg") == StringInterner::kAbsent);
+  CHECK(interner.size() == keys.size());
 }
 
 TEST_CASE("UniqueStrings: increasing ids take the fast path, the first one out of order switches") {

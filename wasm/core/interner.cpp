@@ -44,21 +44,34 @@ uint64_t StringInterner::Hash(std::string_view s) {
   return Mix(h);
 }
 
+uint32_t StringInterner::Tag(uint64_t hash, size_t size) {
+  return static_cast<uint32_t>(hash >> 32 << 8) | static_cast<uint32_t>(size < 255 ? size : 255);
+}
+
+uint64_t StringInterner::Head(std::string_view s) {
+  if (s.size() >= 8) return Load64(s.data());
+  uint64_t head = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    head |= uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+  }
+  return head;
+}
+
 uint32_t StringInterner::Probe(std::string_view s, uint64_t hash, size_t* slot) const {
   const size_t mask = slots_.size() - 1;
-  const uint64_t tag = hash >> 32;
+  const uint32_t tag = Tag(hash, s.size());
+  const uint64_t head = Head(s);
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const uint64_t entry = slots_[i];
-    if (entry == 0) {
+    const Slot& entry = slots_[i];
+    if (entry.index_plus_1 == 0) {
       *slot = i;
       return kAbsent;
     }
-    if ((entry >> 32) == tag) {
-      const auto index = static_cast<uint32_t>(entry) - 1;
-      if (SameBytes(Get(index), s)) {
-        *slot = i;
-        return index;
-      }
+    // Equal tags mean equal sizes below 255; up to 8 bytes the head is the whole string.
+    if (entry.tag == tag && entry.head == head &&
+        (s.size() <= 8 || SameBytes(Get(entry.index_plus_1 - 1), s))) {
+      *slot = i;
+      return entry.index_plus_1 - 1;
     }
   }
 }
@@ -71,13 +84,14 @@ uint32_t StringInterner::Find(std::string_view s) const {
 
 void StringInterner::Grow() {
   const size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
-  slots_.assign(capacity, 0);
+  slots_.assign(capacity, Slot{});
   const size_t mask = capacity - 1;
   for (uint32_t index = 0; index < size(); ++index) {
-    const uint64_t hash = Hash(Get(index));
+    const std::string_view s = Get(index);
+    const uint64_t hash = Hash(s);
     size_t i = hash & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = (hash >> 32 << 32) | (index + 1);
+    while (slots_[i].index_plus_1 != 0) i = (i + 1) & mask;
+    slots_[i] = Slot{index + 1, Tag(hash, s.size()), Head(s)};
   }
 }
 
@@ -91,7 +105,7 @@ std::pair<uint32_t, bool> StringInterner::Insert(std::string_view s) {
   const auto index = static_cast<uint32_t>(size());
   arena_.insert(arena_.end(), s.begin(), s.end());
   offsets_.push_back(arena_.size());
-  slots_[slot] = (hash >> 32 << 32) | (index + 1);
+  slots_[slot] = Slot{index + 1, Tag(hash, s.size()), Head(s)};
   return {index, true};
 }
 

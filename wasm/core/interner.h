@@ -53,11 +53,20 @@ class StringInterner {
   uint32_t Probe(std::string_view s, uint64_t hash, size_t* slot) const;
   void Grow();
 
+  // A slot holds enough to reject, and for strings of up to 8 bytes to accept,
+  // a candidate without reading the arena: a lookup then touches one cache
+  // line instead of three (slot, offsets, arena), which dominated id lookups.
+  struct Slot {
+    uint32_t index_plus_1 = 0;  // 0 = empty
+    uint32_t tag = 0;           // upper hash bits above min(size, 255)
+    uint64_t head = 0;          // the first 8 bytes, zero-padded
+  };
+  static uint32_t Tag(uint64_t hash, size_t size);
+  static uint64_t Head(std::string_view s);
+
   std::vector<char> arena_;
   std::vector<uint64_t> offsets_{0};  // string i is arena_[offsets_[i], offsets_[i+1])
-  // Per slot: the upper 32 hash bits (a tag that skips most string compares
-  // without touching another cache line) above index + 1; 0 = empty.
-  std::vector<uint64_t> slots_;
+  std::vector<Slot> slots_;
 };
 
 /// Tells whether each string was seen before (visit line ids). Exports mostly
