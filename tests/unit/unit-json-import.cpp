@@ -685,6 +685,24 @@ TEST_CASE("ImportJson: JSON details") {
         Ok(Json(Doc({R"({"d\u0061te":"2024-01-05","patient":"P1","\u0061mount":"7"})"})));
     CHECK(data.summary.completed_amount == 70000);
   }
+  SUBCASE("keys remembered by position: other orders, escapes, near misses and errors") {
+    // Every element is read as if alone, whatever the keys of the one before.
+    const Export& data = Ok(Json(Doc({
+        R"({"date":"2024-01-05","patient":"P1","amount":"1"})",
+        R"({"patient":"P2","date":"2024-01-06","amount":"2"})",      // another order
+        R"({"d\u0061te":"2024-01-07","patient":"P3","amount":"4"})",  // escaped, same key
+        R"({"date" : "2024-01-08", "patient":"P4","amount":"8"})",   // space before ':'
+        R"({"datex":"x","date":"2024-01-09","patient":"P5","amount":"16"})",  // longer key first
+        R"({"dat":"x","date":"2024-01-10","patient":"P6","amount":"32"})",    // shorter key first
+        R"({"date":"2024-01-11","patient":"P7","amount":"64"})",
+    })));
+    CHECK(data.summary.lines == 7);
+    CHECK(data.summary.completed_amount == 1270000);  // 1 + 2 + ... + 64 = 127
+    CHECK(data.patients.ids ==
+          std::vector<std::string>{"P1", "P2", "P3", "P4", "P5", "P6", "P7"});
+    // A remembered key followed by something other than ':' is still a syntax error.
+    CheckError(Json(Doc({kOk, R"({"date" "2024-01-05"})"})), {code::kJsonSyntax, 4, 9, "", "\""});
+  }
   SUBCASE("escapes are decoded in every field") {
     const Export& data = Ok(Json(Doc(
         {R"({"date":"2024\u002d01-05","patient":"P\"1\"","employee":"E\\1","amount":"\u0031\u0032"})"},

@@ -276,6 +276,21 @@ class JsonImporter {
   // At a key: reads it (into key_) and the ':' after it.
   bool ReadKey();
 
+  // The key last met at one member position of a table's objects. Exports
+  // write every element's keys in one order, so a key is mostly the bytes
+  // remembered for its position: one compare instead of a scan and a lookup.
+  struct KnownKey {
+    std::string text;  // the raw bytes between the quotes (checked when first read)
+    Field field = kUnknownField;
+    bool set = false;
+  };
+  static constexpr size_t kKnownKeys = 16;
+  static constexpr size_t kMaxKnownKeyBytes = 32;
+  // At a key equal to `known`: consumes it and its ':', sets *field, true.
+  bool MatchKnownKey(const KnownKey& known, Field* field);
+  // After ReadKey(): remembers key_ when it was read straight from the input.
+  void RememberKey(KnownKey* known, Field field);
+
   // ---- Schema ---------------------------------------------------------------
   bool ParseTopObject();
   bool ParseTable(Table table, std::string_view key, size_t key_offset);
@@ -311,6 +326,7 @@ class JsonImporter {
   std::optional<Error> pending_;  // first schema error
   ExportBuilder builder_;
 
+  std::array<std::array<KnownKey, kKnownKeys>, 6> known_keys_;  // per Table
   std::string key_scratch_, skip_scratch_;
   std::string_view key_;
   std::array<Slot, kFieldCount> slots_;
@@ -694,6 +710,31 @@ bool JsonImporter::AfterMember(char close, bool* more) {
   return FailUnexpected(p_, close == '}' ? "',' or '}'" : "',' or ']'");
 }
 
+bool JsonImporter::MatchKnownKey(const KnownKey& known, Field* field) {
+  if (!known.set) return false;
+  const size_t n = known.text.size();
+  if (static_cast<size_t>(end_ - p_) < n + 2 || p_[0] != '"' || p_[n + 1] != '"' ||
+      !SameBytes(std::string_view(p_ + 1, n), known.text)) {
+    return false;
+  }
+  const char* q = p_ + n + 2;
+  while (q < end_ && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')) ++q;
+  if (q >= end_ || *q != ':') return false;  // ReadKey() reports it
+  p_ = q + 1;
+  SkipWhitespace();
+  *field = known.field;
+  return true;
+}
+
+void JsonImporter::RememberKey(KnownKey* known, Field field) {
+  // A key with escapes was decoded into scratch: its raw bytes differ, skip it.
+  const bool raw = key_.data() >= begin_ && key_.data() < end_;
+  if (!raw || key_.size() > kMaxKnownKeyBytes) return;
+  known->text.assign(key_);
+  known->field = field;
+  known->set = true;
+}
+
 bool JsonImporter::ReadKey() {
   if (p_ >= end_ || *p_ != '"') return FailUnexpected(p_, "a key in double quotes");
   if (!ParseString(key_scratch_, &key_)) return false;
@@ -822,14 +863,21 @@ bool JsonImporter::ParseObject(Table table, size_t index) {
   const int depth = table == Table::kClinic ? 2 : 3;
   const uint32_t wanted = kTableFields[static_cast<int>(table)];
   present_ = 0;
+  size_t member = 0;
   ++p_;  // '{'
   SkipWhitespace();
   if (p_ < end_ && *p_ == '}') {
     ++p_;
   } else {
     while (true) {
-      if (!ReadKey()) return false;
-      const Field f = FieldOf(key_);
+      Field f = kUnknownField;
+      KnownKey* known = member < kKnownKeys ? &known_keys_[static_cast<int>(table)][member] : nullptr;
+      ++member;
+      if (known == nullptr || !MatchKnownKey(*known, &f)) {
+        if (!ReadKey()) return false;
+        f = FieldOf(key_);
+        if (known != nullptr) RememberKey(known, f);
+      }
       if (f != kUnknownField && (wanted & Bit(f)) != 0) {
         if (!ReadValue(slots_[f], depth)) return false;
         present_ |= Bit(f);
