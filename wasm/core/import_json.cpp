@@ -437,7 +437,8 @@ size_t JsonImporter::PlainChar(const char* s) {
                                           reinterpret_cast<const unsigned char*>(end_));
     if (len == 0) {
       Fail(code::kBadUtf8, s,
-           "the byte " + HexByte(c) + " inside a string is not valid UTF-8; save the file as UTF-8");
+           "the byte " + HexByte(c) +
+               " inside a string is not valid UTF-8; save the file as UTF-8");
     }
     return len;
   }
@@ -871,7 +872,8 @@ bool JsonImporter::ParseObject(Table table, size_t index) {
   } else {
     while (true) {
       Field f = kUnknownField;
-      KnownKey* known = member < kKnownKeys ? &known_keys_[static_cast<int>(table)][member] : nullptr;
+      KnownKey* known =
+          member < kKnownKeys ? &known_keys_[static_cast<int>(table)][member] : nullptr;
       ++member;
       if (known == nullptr || !MatchKnownKey(*known, &f)) {
         if (!ReadKey()) return false;

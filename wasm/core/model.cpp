@@ -152,7 +152,9 @@ void ExportBuilder::SetEmployeesFile(std::string_view name) {
 
 bool ExportBuilder::AddDivision(std::string_view id, std::string_view name) {
   Index index;
-  if (!impl_->Declare(impl_->data.divisions, impl_->divisions, id, name, "", 0, &index)) return false;
+  if (!impl_->Declare(impl_->data.divisions, impl_->divisions, id, name, "", 0, &index)) {
+    return false;
+  }
   ++impl_->data.summary.divisions;
   return true;
 }
