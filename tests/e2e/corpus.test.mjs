@@ -22,7 +22,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -31,25 +30,19 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { startServer } from '../../scripts/serve.mjs';
-import { ClinicEngine, MAX_IMPORT_BYTES } from '../../web/engine.js';
+import { MAX_IMPORT_BYTES } from '../../web/engine.js';
 import { ClinicError, ERROR_HINTS, hintFor } from '../../web/errors.js';
 import { loadCorpus } from '../corpus/corpus.mjs';
+import { engineDir, newEngine } from '../helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const engineDir = path.resolve(root, process.env.CLINIC_ENGINE_DIR || 'build-wasm');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const require = createRequire(import.meta.url);
 const cases = loadCorpus();
 
 // The same flags as tests/e2e/page.test.mjs.
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TABS = ['rating', 'divisions', 'loyalty', 'revenue'];
-
-async function newEngine() {
-  const factory = require(path.join(engineDir, 'clinic_engine.js'));
-  return ClinicEngine.create(factory, { wasmBinary: fs.readFileSync(path.join(engineDir, 'clinic_engine.wasm')) });
-}
 
 /** "45.5000" (exact, 4 decimals) as the API's cents, rounded half away from zero. */
 function cents(exact) {

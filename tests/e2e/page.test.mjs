@@ -20,9 +20,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { startServer } from '../../scripts/serve.mjs';
+import { cli, cliCsv } from '../helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.resolve(root, process.env.CLINIC_REPORT || 'build/clinic-report');
 const haveCli = fs.existsSync(cli);
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const artifacts = path.join(root, 'test-artifacts');
@@ -80,25 +80,6 @@ function parseCsv(text) {
   }
   if (cell !== '' || row.length) rows.push([...row, cell]);
   return rows;
-}
-
-function cliArgs(o) {
-  const args = [];
-  if (o.from) args.push('--from', o.from);
-  if (o.to) args.push('--to', o.to);
-  if (o.top) args.push('--top', String(o.top));
-  if (o.division) args.push('--division', o.division);
-  if (o.employee) args.push('--employee', o.employee);
-  if (o.allDivisions) args.push('--all-divisions');
-  if (o.returnWindow !== undefined && o.returnWindow !== null) args.push('--return-window', String(o.returnWindow));
-  if (o.newPerEmployee) args.push('--new-per-employee');
-  return args;
-}
-
-function cliCsv(report, options, files) {
-  const run = spawnSync(cli, [report, '--format', 'csv', ...cliArgs(options), ...files], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  assert.equal(run.status, 0, run.stderr);
-  return run.stdout;
 }
 
 /** The page's state flag, set by web/app.js. */

@@ -9,33 +9,23 @@
 // when it is missing).
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { ClinicEngine, REPORT_NAMES } from '../../web/engine.js';
+import { REPORT_NAMES } from '../../web/engine.js';
 import { ClinicError, ERROR_HINTS } from '../../web/errors.js';
+import { cli, cliCsv, newEngine } from '../helpers.mjs';
 import {
   buildTable, centsToPlain, neutraliseFormula, sortOrder, tenthsToPlain, toContractCsv, toExcelCsv,
 } from '../../web/report-table.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const engineDir = path.resolve(root, process.env.CLINIC_ENGINE_DIR || 'build-wasm');
-const cli = path.resolve(root, process.env.CLINIC_REPORT || 'build/clinic-report');
 const haveCli = fs.existsSync(cli);
 const fixtureJson = path.join(root, 'tests/fixtures/example-export.json');
 const fixtureCsvDir = path.join(root, 'tests/fixtures/example-csv');
 const demoJson = path.join(root, 'web/demo/clinic-demo.json');
-
-const require = createRequire(import.meta.url);
-
-async function newEngine() {
-  const factory = require(path.join(engineDir, 'clinic_engine.js'));
-  return ClinicEngine.create(factory, { wasmBinary: fs.readFileSync(path.join(engineDir, 'clinic_engine.wasm')) });
-}
 
 function filesFrom(paths) {
   return paths.map((p) => ({ name: path.basename(p), bytes: fs.readFileSync(p) }));
@@ -47,28 +37,6 @@ function csvFixturePaths() {
 
 function textFile(name, text) {
   return { name, bytes: new TextEncoder().encode(text) };
-}
-
-/** CLI flags for an options object, as the page would send it. */
-function cliArgs(o) {
-  const args = [];
-  if (o.from) args.push('--from', o.from);
-  if (o.to) args.push('--to', o.to);
-  if (o.top) args.push('--top', String(o.top));
-  if (o.division) args.push('--division', o.division);
-  if (o.employee) args.push('--employee', o.employee);
-  if (o.allDivisions) args.push('--all-divisions');
-  if (o.returnWindow !== undefined && o.returnWindow !== null) args.push('--return-window', String(o.returnWindow));
-  if (o.newPerEmployee) args.push('--new-per-employee');
-  return args;
-}
-
-function cliCsv(report, options, paths) {
-  const run = spawnSync(cli, [report, '--format', 'csv', ...cliArgs(options), ...paths], {
-    encoding: 'utf8', maxBuffer: 1 << 30,
-  });
-  assert.equal(run.status, 0, `CLI failed: ${run.stderr}`);
-  return run.stdout;
 }
 
 function expectClinicError(fn, code) {

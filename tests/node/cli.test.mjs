@@ -11,10 +11,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { cli, cliArgs } from '../helpers.mjs';
 import { computeReport, loadExport, toCsv } from '../reference/reports.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = process.env.CLINIC_REPORT ?? path.join(root, 'build/clinic-report');
 const generator = process.env.CLINIC_DEMO_GEN ?? path.join(root, 'build/clinic-demo-gen');
 const realdata = path.resolve(root, '../shared/realdata');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'clinic-cli-'));
@@ -23,19 +23,6 @@ const reports = ['rating', 'divisions', 'loyalty', 'revenue'];
 
 function runCli(args) {
   return spawnSync(cli, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-}
-
-function cliArgs(options) {
-  const args = [];
-  if (options.from) args.push('--from', options.from);
-  if (options.to) args.push('--to', options.to);
-  if (options.top) args.push('--top', String(options.top));
-  if (options.division) args.push('--division', options.division);
-  if (options.employee) args.push('--employee', options.employee);
-  if (options.allDivisions) args.push('--all-divisions');
-  if (options.returnWindow !== undefined) args.push('--return-window', String(options.returnWindow));
-  if (options.newPerEmployee) args.push('--new-per-employee');
-  return args;
 }
 
 function summaryOf(files) {
