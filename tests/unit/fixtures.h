@@ -139,6 +139,29 @@ T Ok(Result<T> result) {
   return std::move(result).value();
 }
 
+/// An import error as a test expects it: its code and every member of its location.
+struct ExpectedError {
+  std::string_view code;
+  std::string_view file;
+  uint64_t line;
+  uint64_t column;
+  std::string_view field;
+  std::string_view value;
+};
+
+/// Checks the code and every member of the location of an import that must fail.
+inline void CheckError(const Result<Export>& result, const ExpectedError& e) {
+  REQUIRE_FALSE(result.ok());
+  const Error& error = result.error();
+  INFO("message: " << error.message);
+  CHECK(error.code == e.code);
+  CHECK(error.where.file == e.file);
+  CHECK(error.where.line == e.line);
+  CHECK(error.where.column == e.column);
+  CHECK(error.where.field == e.field);
+  CHECK(error.where.value == e.value);
+}
+
 /// The error of a report that must fail.
 template <class T>
 Error Failed(const Result<T>& result) {

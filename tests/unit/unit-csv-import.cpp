@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "fixtures.h"
 #include "import.h"
 
 #ifndef CLINIC_SOURCE_DIR
@@ -30,31 +31,8 @@ Result<Export> Csv(const Files& files) {
 
 Result<Export> Visits(const std::string& bytes) { return Csv({{"visits.csv", bytes}}); }
 
-struct Expected {
-  std::string_view code;
-  std::string_view file;
-  uint64_t line;
-  uint64_t column;
-  std::string_view field;
-  std::string_view value;
-};
-
-void CheckError(const Result<Export>& result, const Expected& e) {
-  REQUIRE_FALSE(result.ok());
-  const Error& error = result.error();
-  INFO("message: " << error.message);
-  CHECK(error.code == e.code);
-  CHECK(error.where.file == e.file);
-  CHECK(error.where.line == e.line);
-  CHECK(error.where.column == e.column);
-  CHECK(error.where.field == e.field);
-  CHECK(error.where.value == e.value);
-}
-
-Export Ok(Result<Export> result) {
-  if (!result.ok()) FAIL("unexpected error: " << result.error().message);
-  return std::move(result).value();
-}
+using test::CheckError;
+using test::Ok;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

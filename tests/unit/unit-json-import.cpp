@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "fixtures.h"
 #include "import.h"
 
 namespace clinic {
@@ -43,24 +44,12 @@ struct Expected {
   std::string_view value;
 };
 
-// Checks every member of the error's code and location.
+// Checks every member of the error's code and location (the file is always export.json).
 void CheckError(const Result<Export>& result, const Expected& e) {
-  REQUIRE_FALSE(result.ok());
-  const Error& error = result.error();
-  INFO("message: " << error.message);
-  CHECK(error.code == e.code);
-  CHECK(error.where.file == "export.json");
-  CHECK(error.where.line == e.line);
-  CHECK(error.where.column == e.column);
-  CHECK(error.where.field == e.field);
-  CHECK(error.where.value == e.value);
+  test::CheckError(result, {e.code, "export.json", e.line, e.column, e.field, e.value});
 }
 
-// The export of a successful import (the test stops otherwise).
-Export Ok(Result<Export> result) {
-  if (!result.ok()) FAIL("unexpected error: " << result.error().message);
-  return std::move(result).value();
-}
+using test::Ok;  // the export of a successful import (the test stops otherwise)
 
 TEST_CASE("ImportJson: a valid export") {
   const std::string doc = R"({
