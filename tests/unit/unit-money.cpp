@@ -153,6 +153,34 @@ TEST_CASE("DivRoundHalfAway") {
     CHECK(DivRoundHalfAway(INT64_MAX - 1, INT64_MAX) == 1);
     CHECK(DivRoundHalfAway(INT64_MAX / 2, INT64_MAX) == 0);  // just below a half
   }
+  SUBCASE("DivRoundHalfAway64 and CentsOf agree with the same floor formula") {
+    auto expected = [](__int128 n, __int128 d) {
+      const __int128 an = n < 0 ? -n : n, ad = d < 0 ? -d : d;
+      const __int128 q = (2 * an + ad) / (2 * ad);
+      return static_cast<int64_t>(((n < 0) != (d < 0)) ? -q : q);
+    };
+    uint64_t x = 0xD1B54A32D192ED03ULL;
+    for (int i = 0; i < 200000; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      int64_t n = static_cast<int64_t>(x) >> (x % 64);
+      if (n == INT64_MIN) n = INT64_MAX;
+      int64_t d = static_cast<int64_t>((x >> 11) % 200001) - 100000;
+      if (d == 0) d = 7;
+      if (i % 9 == 0) d = static_cast<int64_t>(x >> 1) >> ((x >> 5) % 63);  // large divisors too
+      if (d == 0) d = -1;
+      REQUIRE(DivRoundHalfAway64(n, d) == expected(n, d));
+      const int64_t amount = static_cast<int64_t>(x);  // any amount, INT64_MIN included below
+      REQUIRE(CentsOf(amount) == expected(amount, 100));
+    }
+    for (const int64_t amount : {INT64_MIN, INT64_MIN + 49, INT64_MIN + 50, INT64_MAX, int64_t{50},
+                                 int64_t{-50}, int64_t{49}, int64_t{-49}, int64_t{150},
+                                 int64_t{-150}, int64_t{0}}) {
+      CHECK(CentsOf(amount) == expected(amount, 100));
+    }
+    CHECK(CentsOf(-50) == -1);  // -0.0050 is half a cent: away from zero
+    CHECK(CentsOf(149) == 1);
+    CHECK(CentsOf(150) == 2);
+  }
 }
 
 TEST_CASE("FormatMoney") {

@@ -310,6 +310,40 @@ TEST_CASE("rating: ABC boundaries are exact") {
   SUBCASE("first row is A even above 95 %") {
     CHECK(Classes("99.00", "0.60", "0.40") == "ACC");  // before: 0, 99, 99.6
   }
+  SUBCASE("totals not divisible by 5 or 20: 3 units make A before < 2.4 units, B before < 2.85") {
+    CHECK(Classes("0.0001", "0.0001", "0.0001") == "AAA");  // before: 0, 1, 2 units
+    CHECK(Classes("0.0002", "0.0001", "0.0000") == "AAC");  // before: 0, 2, 3
+  }
+  SUBCASE("random totals agree with the 128-bit definition, before * 100 < total * 80 (or 95)") {
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int round = 0; round < 40; ++round) {
+      Fixture f;
+      const int patients = 2 + round % 9;
+      for (int p = 0; p < patients; ++p) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const std::string id = "P" + std::to_string(p);
+        f.Patient(id, id);
+        // 0.0001 .. 9.9999, some negative: totals of every residue mod 20.
+        const int units = static_cast<int>(x % 99999) + 1;
+        const std::string digits = std::to_string(units + 100000).substr(1);  // 5 digits
+        const std::string amount = std::string(x % 7 == 0 ? "-" : "") + digits.substr(0, 1) + "." +
+                                   digits.substr(1);
+        f.Line("2024-01-01", id, "", "", amount);
+      }
+      const Export data = f.Build();
+      const RatingReport r = Ok(RankCustomers(data, ReportOptions{}));
+      __int128 before = 0;
+      for (const RatingRow& row : r.rows) {
+        const __int128 scaled = before * 100, total = r.total;
+        const char want = r.total <= 0          ? 0
+                          : scaled < total * 80 ? 'A'
+                          : scaled < total * 95 ? 'B'
+                                                : 'C';
+        CHECK(row.abc == want);
+        before += row.amount;
+      }
+    }
+  }
 }
 
 TEST_CASE("rating: percentages round half away from zero") {

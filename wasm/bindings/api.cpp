@@ -52,6 +52,13 @@ std::unique_ptr<Export>& LoadedExport() {
   return loaded;
 }
 
+/// The lines of the period last asked for: a period change runs all four
+/// reports for one period, and they share it. Dropped with the export.
+std::unique_ptr<PeriodLines>& LastPeriod() {
+  static std::unique_ptr<PeriodLines> period;
+  return period;
+}
+
 val ErrorObject(const Error& error) {
   val out = val::object();
   out.set("code", error.code);
@@ -121,7 +128,7 @@ int32_t IndexOut(Index index) { return index == kNone ? -1 : static_cast<int32_t
 
 /// Money in whole cents, rounded half away from zero from the exact units, as
 /// the CSV's 2-decimal amounts are; exact in a double up to 2^53 cents.
-double Cents(Money amount) { return static_cast<double>(DivRoundHalfAway(amount, 100)); }
+double Cents(Money amount) { return static_cast<double>(CentsOf(amount)); }
 
 double Tenths(Permille percent) {
   return percent == kNoPercent ? kNaN : static_cast<double>(percent);
@@ -456,15 +463,21 @@ val RevenueObject(const RevenueReport& report) {
 
 /// Runs one report over the loaded export with options from JS.
 template <class Report>
-val RunReport(const char* name, val options, Result<Report> (*compute)(const Export&,
-                                                                      const ReportOptions&),
+val RunReport(const char* name, val options,
+              Result<Report> (*compute)(const Export&, const ReportOptions&, const PeriodLines*),
               val (*convert)(const Report&)) {
   return Guarded(std::string("computing the ") + name + " report", [&]() -> Result<val> {
     const std::unique_ptr<Export>& data = LoadedExport();
     if (!data) return BindingError(kNoExport, "", "no export is loaded yet");
     Result<ReportOptions> parsed = ParseOptions(options);
     if (!parsed.ok()) return parsed.error();
-    Result<Report> report = compute(*data, parsed.value());
+    const ReportOptions& o = parsed.value();
+    std::unique_ptr<PeriodLines>& period = LastPeriod();
+    if (!period || !period->Covers(*data, o)) {
+      period.reset();  // the old one is freed before the new one is built
+      period = std::make_unique<PeriodLines>(*data, o.from, o.to);
+    }
+    Result<Report> report = compute(*data, o, period.get());
     if (!report.ok()) return report.error();
     return convert(report.value());
   });
@@ -537,6 +550,7 @@ val Load(val files) {
     if (!imported->ok()) return imported->error();
     auto data = std::make_unique<Export>(std::move(*imported).value());
     val summary = SummaryObject(*data);
+    LastPeriod().reset();
     LoadedExport() = std::move(data);
     return summary;
   });
@@ -595,6 +609,7 @@ val Revenue(val options) {
 /// clear(): drops the loaded export and its memory.
 val Clear() {
   return Guarded("clearing the export", []() -> Result<val> {
+    LastPeriod().reset();
     LoadedExport().reset();
     return val::undefined();
   });

@@ -129,20 +129,12 @@ std::string_view DescribeAmountError(AmountError why) {
 }
 
 int64_t DivRoundHalfAway(__int128 n, __int128 d) {
-  const bool negative = (n < 0) != (d < 0);
   const unsigned __int128 un = Magnitude(n);
   const unsigned __int128 ud = Magnitude(d);
   if ((un >> 63) == 0 && (ud >> 63) == 0) {
-    // The usual case in 64 bits: 128-bit division is a slow library call in
-    // wasm, and this runs per cell and per row of every report.
-    const auto un64 = static_cast<uint64_t>(un);
-    const auto ud64 = static_cast<uint64_t>(ud);
-    uint64_t q = un64 / ud64;
-    const uint64_t r = un64 % ud64;
-    if (r >= ud64 - r) ++q;
-    const auto signed_q = static_cast<int64_t>(q);  // q <= un64 < 2^63
-    return negative ? -signed_q : signed_q;
+    return DivRoundHalfAway64(static_cast<int64_t>(n), static_cast<int64_t>(d));
   }
+  const bool negative = (n < 0) != (d < 0);
   unsigned __int128 q = un / ud;
   const unsigned __int128 r = un % ud;
   // r >= d - r is 2r >= d without the risk of overflowing 2r.

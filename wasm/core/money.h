@@ -29,6 +29,27 @@ std::string_view DescribeAmountError(AmountError why);
 /// n / d rounded half away from zero (d != 0), computed in 128 bits.
 int64_t DivRoundHalfAway(__int128 n, __int128 d);
 
+/// n / d rounded half away from zero, in 64 bits: d != 0 and neither is
+/// INT64_MIN. Inline, because it runs per cell and per row of the reports and
+/// 128-bit division is a slow library call in wasm.
+inline int64_t DivRoundHalfAway64(int64_t n, int64_t d) {
+  const uint64_t un = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  const uint64_t ud = d < 0 ? 0 - static_cast<uint64_t>(d) : static_cast<uint64_t>(d);
+  uint64_t q = un / ud;
+  const uint64_t r = un % ud;
+  q += r >= ud - r;  // 2r >= d without overflowing 2r
+  const auto signed_q = static_cast<int64_t>(q);  // q <= un < 2^63
+  return (n < 0) != (d < 0) ? -signed_q : signed_q;
+}
+
+/// An amount in whole cents, rounded half away from zero (any amount).
+inline int64_t CentsOf(Money amount) {
+  // amount / 100 with the remainder's sign; |r| >= 50 rounds away from zero.
+  const int64_t q = amount / 100;
+  const int64_t r = amount % 100;
+  return q + (r >= 50) - (r <= -50);
+}
+
 /// Formats with `decimals` (0..4) digits, rounding half away from zero: "-12.35".
 std::string FormatMoney(Money amount, int decimals = 2);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
 #include <cstring>
 #include <string_view>
 
@@ -125,7 +126,7 @@ Permille Percent(int64_t part, int64_t whole) {
   constexpr int64_t kLimit = INT64_MAX / 1000;
   if (part > kLimit || part < -kLimit) return PercentTenths(part, whole);
   if (whole == 0) return kNoPercent;
-  return DivRoundHalfAway(part * 1000, whole);
+  return DivRoundHalfAway64(part * 1000, whole);
 }
 
 // A patient row while sorting: `key` orders it, `extra` carries per-row data.
@@ -179,11 +180,45 @@ void SortByAmount(const Export& data, std::vector<SortItem>& items, Money max_am
 
 Money AmountOf(const SortItem& item) { return static_cast<Money>(item.key); }
 
+// `given` when it covers the options' period of `data`, else one built in `own`.
+const PeriodLines& PeriodFor(const Export& data, const ReportOptions& options,
+                             const PeriodLines* given, std::optional<PeriodLines>& own) {
+  if (given != nullptr && given->Covers(data, options)) return *given;
+  return own.emplace(data, options.from, options.to);
+}
+
 size_t Shown(size_t rows, uint32_t top) {
   return top == 0 ? rows : std::min<size_t>(rows, top);
 }
 
 }  // namespace
+
+PeriodLines::PeriodLines(const Export& data, Day from, Day to)
+    : data_(&data), from_(from), to_(to) {
+  // Widened to int64 so that an open side needs no test.
+  const int64_t first = from == kNoDay ? INT64_MIN : from;
+  const int64_t last = to == kNoDay ? INT64_MAX : to;
+  if (first > last) return;  // an empty period (the reports refuse it)
+  const size_t count = data.patients.size();
+  const uint32_t* run_begin = data.patient_begin.data();
+  const Day* days = data.lines.day.data();
+  // Every patient's entry is written and kept only when it has lines: no
+  // branch on that, and no regrowth (12 bytes a patient at most).
+  patients_.resize(count);
+  Patient* out = patients_.data();
+  size_t kept = 0;
+  for (Index p = 0; p < count; ++p) {
+    uint32_t begin = run_begin[p], end = run_begin[p + 1];
+    if (begin < end) {
+      // The run is sorted by day: the period is one contiguous part of it.
+      if (days[begin] < first) begin = DayBound<false>(days, begin, end, first);
+      if (begin < end && days[end - 1] > last) end = DayBound<true>(days, begin, end, last);
+    }
+    out[kept] = Patient{p, begin, end};
+    kept += begin < end;
+  }
+  patients_.resize(kept);
+}
 
 std::string EmployeeName(const Export& data, Index employee) {
   return employee == kNone ? std::string(kUnassigned) : data.employees.names[employee];
@@ -193,10 +228,13 @@ std::string DivisionName(const Export& data, Index division) {
   return division == kNone ? std::string(kNoDivision) : data.divisions.names[division];
 }
 
-Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options) {
+Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
+                                   const PeriodLines* given) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
+  std::optional<PeriodLines> own;
+  const PeriodLines& period = PeriodFor(data, options, given, own);
   const Lines& lines = data.lines;
   const Day* days = lines.day.data();
   const Index* employees = lines.employee.data();
@@ -204,10 +242,10 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
 
   RatingReport report;
   std::vector<SortItem> items;
-  items.reserve(data.patients.size());
+  items.reserve(period.patients().size());
   Money max_amount = INT64_MIN;
-  for (Index p = 0; p < data.patients.size(); ++p) {
-    const Run run = PeriodRun(data, s, PatientRun(data, p));
+  for (const PeriodLines::Patient& in : period.patients()) {
+    const Run run{in.begin, in.end};
     Money amount = 0;
     uint32_t counted = 0, visits = 0;
     Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
@@ -221,7 +259,7 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
       prev_employee = employees[i];
     });
     if (counted == 0) continue;
-    items.push_back(SortItem{static_cast<uint64_t>(amount), p, visits});
+    items.push_back(SortItem{static_cast<uint64_t>(amount), in.patient, visits});
     max_amount = std::max(max_amount, amount);
     report.total += amount;
     report.visits += visits;
@@ -232,8 +270,14 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
 
   report.rows.resize(shown);
   const Money total = report.total;
-  const __int128 a_limit = static_cast<__int128>(total) * 80;
-  const __int128 b_limit = static_cast<__int128>(total) * 95;
+  // Exact class limits, in 128 bits once rather than per row (a library call
+  // in wasm): a class must not flip because of a rounded percentage. For a
+  // positive total, before * 100 < total * 80 <=> before < ceil(total * 4 / 5),
+  // and before * 100 < total * 95 <=> before < ceil(total * 19 / 20).
+  const Money a_below =
+      total > 0 ? static_cast<Money>((static_cast<__int128>(total) * 4 + 4) / 5) : 0;
+  const Money b_below =
+      total > 0 ? static_cast<Money>((static_cast<__int128>(total) * 19 + 19) / 20) : 0;
   Money before = 0;
   for (size_t r = 0; r < shown; ++r) {
     RatingRow& row = report.rows[r];
@@ -243,20 +287,19 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
     row.amount = AmountOf(items[r]);
     row.share = Percent(row.amount, total);
     row.cumulative = Percent(before + row.amount, total);
-    if (total > 0) {
-      // Exact thresholds: a class must not flip because of a rounded percentage.
-      const __int128 scaled_before = static_cast<__int128>(before) * 100;
-      row.abc = scaled_before < a_limit ? 'A' : scaled_before < b_limit ? 'B' : 'C';
-    }
+    if (total > 0) row.abc = before < a_below ? 'A' : before < b_below ? 'B' : 'C';
     before += row.amount;
   }
   return report;
 }
 
-Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options) {
+Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options,
+                                         const PeriodLines* given) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
+  std::optional<PeriodLines> own;
+  const PeriodLines& period = PeriodFor(data, options, given, own);
   const Lines& lines = data.lines;
   const Index* divisions = lines.division.data();
   const Money* amounts = lines.amount.data();
@@ -272,7 +315,7 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
   // row and column totals come out of the same pass.
   DivisionsReport report;
   std::vector<SortItem> items;  // extra = how many cells the patient has
-  items.reserve(data.patients.size());
+  items.reserve(period.patients().size());
   std::vector<uint32_t> staged_begin(data.patients.size(), 0);  // per patient
   std::vector<uint32_t> staged_slot;
   std::vector<Money> staged_amount;
@@ -280,8 +323,9 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
   std::vector<uint8_t> touched(division_count + 1, 0);
   std::vector<uint32_t> touched_slots;
   Money max_amount = INT64_MIN;
-  for (Index p = 0; p < data.patients.size(); ++p) {
-    const Run run = PeriodRun(data, s, PatientRun(data, p));
+  for (const PeriodLines::Patient& in : period.patients()) {
+    const Run run{in.begin, in.end};
+    const Index p = in.patient;
     Money amount = 0;
     ForEachCounted(lines, s, run, [&](uint32_t i) {
       const uint32_t slot = std::min(divisions[i], no_division);  // kNone is the largest index
@@ -360,7 +404,8 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
   return report;
 }
 
-Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options) {
+Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options,
+                                       const PeriodLines* given) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
@@ -396,17 +441,15 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
   report.has_pending = window;
   LoyaltyRow& total = report.total;
 
-  for (Index p = 0; p < data.patients.size(); ++p) {
-    const Run whole = PatientRun(data, p);
-    if (whole.begin == whole.end) continue;
+  // One patient with lines: `whole` holds them all, `period` those dated in
+  // the period (only used without new_per_employee, which reads every line).
+  auto add_patient = [&](Index p, Run whole, Run period) {
     const uint32_t stamp = p + 1;
     const Day first_visit = days[whole.begin];
     uint32_t primaries = 0, olds = 0, distinct_days = 0;
     bool to_clinic = false;  // clinic-wide first visit: a counted line in (first, limit]
 
     if (!per_employee) {
-      if (first_visit > s.to) continue;  // nothing of this patient in the period
-      const Run period = PeriodRun(data, s, whole);
       if (first_visit < s.from) {
         // Not primary for anyone; old for the employees seen in the period.
         for (uint32_t i = period.begin; i < period.end; ++i) {
@@ -505,6 +548,18 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
     total.returned_to_clinic += any_to_clinic;
     total.pending += any_pending;
     total.old += any_old;
+  };
+  if (per_employee) {
+    for (Index p = 0; p < data.patients.size(); ++p) {
+      const Run whole = PatientRun(data, p);
+      if (whole.begin != whole.end) add_patient(p, whole, whole);
+    }
+  } else {
+    // A patient without lines in the period is neither primary nor old there.
+    std::optional<PeriodLines> own;
+    for (const PeriodLines::Patient& in : PeriodFor(data, options, given, own).patients()) {
+      add_patient(in.patient, PatientRun(data, in.patient), Run{in.begin, in.end});
+    }
   }
 
   for (Index e = 0; e < employee_count; ++e) {
@@ -524,10 +579,13 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
   return report;
 }
 
-Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options) {
+Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options,
+                                     const PeriodLines* given) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
+  std::optional<PeriodLines> own;
+  const PeriodLines& period = PeriodFor(data, options, given, own);
   const Lines& lines = data.lines;
   const Day* days = lines.day.data();
   const Index* employees = lines.employee.data();
@@ -546,9 +604,9 @@ Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& op
 
   RevenueReport report;
   RevenueRow& total = report.total;
-  for (Index p = 0; p < data.patients.size(); ++p) {
-    const Run run = PeriodRun(data, s, PatientRun(data, p));
-    const uint32_t stamp = p + 1;
+  for (const PeriodLines::Patient& in : period.patients()) {
+    const Run run{in.begin, in.end};
+    const uint32_t stamp = in.patient + 1;
     uint32_t counted = 0;
     Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
     Index prev_employee = kNone;

@@ -1,5 +1,7 @@
 // The four reports, defined in docs/reports.md. Each is one scan over the
 // columns of an Export; changing the period or an option re-runs the scan.
+// The patients with lines in the period (PeriodLines) can be found once and
+// shared by the reports of that period.
 #pragma once
 
 #include <cstdint>
@@ -83,14 +85,47 @@ struct RevenueReport {
   RevenueRow total;
 };
 
+/// The lines of one period, patient by patient: each patient with at least
+/// one line dated in [from, to], in patient order, and where those lines are
+/// in the columns. Finding them is a search in every patient's run; the four
+/// reports of one period change can share it instead of each searching again.
+class PeriodLines {
+ public:
+  struct Patient {
+    Index patient;
+    uint32_t begin, end;  // the patient's lines in the period: [begin, end) of data.lines
+  };
+
+  /// `from` and `to` are inclusive; kNoDay leaves that side open.
+  PeriodLines(const Export& data, Day from, Day to);
+
+  /// True when this was built from `data` for the period of `options`.
+  bool Covers(const Export& data, const ReportOptions& options) const {
+    return &data == data_ && options.from == from_ && options.to == to_;
+  }
+  const std::vector<Patient>& patients() const { return patients_; }
+
+ private:
+  const Export* data_;
+  Day from_, to_;
+  std::vector<Patient> patients_;
+};
+
+// Each report takes an optional PeriodLines; when it is absent or does not
+// cover the options' period, the report finds the period's lines itself.
+
 /// Customer rating: patients by amount spent in the period, with ABC classes.
-Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options);
+Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
+                                   const PeriodLines* period = nullptr);
 /// Division rating: the patients x divisions cross report.
-Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options);
+Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options,
+                                         const PeriodLines* period = nullptr);
 /// Customer loyalty: primary, returned and old patients per employee.
-Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options);
+Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options,
+                                       const PeriodLines* period = nullptr);
 /// Employee revenue: what each employee earns for the clinic.
-Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options);
+Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options,
+                                     const PeriodLines* period = nullptr);
 
 /// Display name of an employee row: "(unassigned)" for kNone.
 std::string EmployeeName(const Export& data, Index employee);
