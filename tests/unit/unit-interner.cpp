@@ -1,6 +1,7 @@
 // The string interner behind id lookups and duplicate-id checks.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -66,6 +67,70 @@ TEST_CASE("StringInterner: a slot's size and 8-byte head never stand in for the 
   CHECK(interner.Find(std::string(301, 'x')) == StringInterner::kAbsent);
   CHECK(interner.Find("abcdefg") == StringInterner::kAbsent);
   CHECK(interner.size() == keys.size());
+}
+
+TEST_CASE("StringInterner: short strings that differ in any one byte are distinct keys") {
+  // Up to 8 bytes a string is matched on its head alone, which is read with
+  // overlapping loads: every length and every byte position is tried, with
+  // NUL, ASCII and 0xFF bytes, against std::unordered_map.
+  StringInterner interner;
+  std::unordered_map<std::string, uint32_t> model;
+  auto add = [&](const std::string& s) {
+    const auto [index, inserted] = interner.Insert(s);
+    const auto [it, model_inserted] = model.emplace(s, static_cast<uint32_t>(model.size()));
+    REQUIRE(inserted == model_inserted);
+    REQUIRE(index == it->second);
+  };
+  const char bytes[] = {'\0', 'a', 'b', '\xFF'};
+  for (size_t n = 0; n <= 9; ++n) {
+    for (size_t at = 0; at < std::max<size_t>(n, 1); ++at) {
+      for (const char c : bytes) {
+        std::string s(n, 'a');
+        if (n > 0) s[at] = c;
+        add(s);
+        if (n > 1) {
+          s[n - 1 - at] = '\xFF';  // a second byte changed, mirrored
+          add(s);
+        }
+      }
+    }
+  }
+  for (const auto& [s, index] : model) REQUIRE(interner.Find(s) == index);
+  CHECK(interner.Find(std::string(10, 'a')) == StringInterner::kAbsent);
+}
+
+TEST_CASE("StringInterner::Hash equals the byte-by-byte definition") {
+  // The definition, written plainly: the size, each full 8-byte block but the
+  // last, then the last 8 bytes (or all of a shorter string, zero-padded).
+  auto reference = [](std::string_view s) {
+    constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+    auto word = [&s](size_t from, size_t count) {
+      uint64_t w = 0;
+      for (size_t i = 0; i < count; ++i) {
+        w |= uint64_t{static_cast<unsigned char>(s[from + i])} << (8 * i);
+      }
+      return w;
+    };
+    uint64_t h = s.size() * kMul;
+    size_t at = 0;
+    for (; s.size() - at > 8; at += 8) {
+      h = (h ^ word(at, 8)) * kMul;
+      h ^= h >> 29;
+    }
+    const uint64_t tail = s.size() >= 8 ? word(s.size() - 8, 8) : word(0, s.size());
+    h = (h ^ tail) * kMul;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+  };
+  std::string s;
+  for (int n = 0; n <= 40; ++n) {
+    CHECK(StringInterner::Hash(s) == reference(s));
+    s += static_cast<char>(n * 37 + 1);
+  }
 }
 
 TEST_CASE("UniqueStrings: increasing ids take the fast path, the first one out of order switches") {

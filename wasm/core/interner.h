@@ -50,7 +50,9 @@ class StringInterner {
   static uint64_t Hash(std::string_view s);
 
  private:
-  uint32_t Probe(std::string_view s, uint64_t hash, size_t* slot) const;
+  uint32_t Probe(std::string_view s, uint64_t hash, uint64_t head, size_t* slot) const;
+  // Hash(s) from its head, which lookups compute once for both.
+  static uint64_t HashOf(std::string_view s, uint64_t head);
   void Grow();
 
   // A slot holds enough to reject, and for strings of up to 8 bytes to accept,
