@@ -2,6 +2,7 @@
 // location, and the example fixture imported from JSON and from CSV.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -556,6 +557,41 @@ void CheckSameData(const Export& a, const Export& b) {
   CHECK(s.last_day == t.last_day);
   CHECK(s.blank_lines == t.blank_lines);
   CHECK(s.warnings.size() == t.warnings.size());
+}
+
+TEST_CASE("ImportFiles: input_done comes once after the last input byte is read") {
+  // Every input byte is overwritten when input_done is called: an importer
+  // that still read its input afterwards would build different data.
+  const std::string root = CLINIC_SOURCE_DIR;
+  const std::string json = ReadFile(root + "/tests/fixtures/example-export.json");
+  Files csv;
+  for (const char* name :
+       {"divisions.csv", "employees.csv", "price_lists.csv", "patients.csv", "visits.csv"}) {
+    csv.emplace_back(name, ReadFile(root + "/tests/fixtures/example-csv/" + name));
+  }
+  const Export json_plain = Ok(ImportFiles({{"example-export.json", json}}));
+  const Export csv_plain = Ok(Csv(csv));
+  for (const bool is_json : {true, false}) {
+    CAPTURE(is_json);
+    Files files = is_json ? Files{{"example-export.json", json}} : csv;
+    std::vector<InputFile> inputs;
+    for (const auto& [name, bytes] : files) inputs.push_back(InputFile{name, bytes});
+    int calls = 0;
+    const Export poisoned = Ok(ImportFiles(inputs, [&] {
+      ++calls;
+      for (auto& file : files) std::fill(file.second.begin(), file.second.end(), '\xFF');
+    }));
+    CHECK(calls == 1);
+    CheckSameData(poisoned, is_json ? json_plain : csv_plain);
+  }
+  SUBCASE("not called when the import fails") {
+    int calls = 0;
+    const std::string broken = "{\"format\":\"clinic-export\",\"version\":1,\"visits\":[}";
+    CHECK_FALSE(ImportFiles({{"x.json", broken}}, [&] { ++calls; }).ok());
+    CHECK_FALSE(
+        ImportFiles({{"visits.csv", "date,patient,amount\nx,P1,1\n"}}, [&] { ++calls; }).ok());
+    CHECK(calls == 0);
+  }
 }
 
 TEST_CASE("Example fixture: JSON and CSV import to the same data") {

@@ -492,10 +492,12 @@ class OwnedBuffers {
   OwnedBuffers() = default;
   OwnedBuffers(const OwnedBuffers&) = delete;
   OwnedBuffers& operator=(const OwnedBuffers&) = delete;
-  ~OwnedBuffers() {
-    for (void* p : pointers_) std::free(p);
-  }
+  ~OwnedBuffers() { FreeAll(); }
   void Take(void* p) { pointers_.push_back(p); }
+  void FreeAll() {
+    for (void* p : pointers_) std::free(p);
+    pointers_.clear();
+  }
 
  private:
   std::vector<void*> pointers_;
@@ -541,7 +543,8 @@ val Load(val files) {
     // Nothing was replaced yet, so the export loaded before stays.
     std::optional<Result<Export>> imported;
     try {
-      imported.emplace(ImportFiles(inputs));
+      // The input is freed as soon as it is read, before the export is built.
+      imported.emplace(ImportFiles(inputs, [&owned] { owned.FreeAll(); }));
     } catch (const std::bad_alloc&) {
       return BindingError(code::kTooLarge, "",
                           "the export is too large for the memory of this browser tab (it ran "

@@ -31,7 +31,7 @@ bool LooksLikeJson(const InputFile& file) {
 
 }  // namespace
 
-Result<Export> ImportFiles(const std::vector<InputFile>& files) {
+Result<Export> ImportFiles(const std::vector<InputFile>& files, const InputDone& input_done) {
   if (files.empty()) {
     return MakeError(code::kNoFiles, Location{},
                      "no files were given: choose the export's JSON file or its CSV files");
@@ -46,12 +46,12 @@ Result<Export> ImportFiles(const std::vector<InputFile>& files) {
   }
   for (const InputFile& file : files) {
     if (!LooksLikeJson(file)) continue;
-    if (files.size() == 1) return ImportJson(file.name, file.bytes);
+    if (files.size() == 1) return ImportJson(file.name, file.bytes, input_done);
     return MakeError(code::kMixedFiles, Location{file.name, 0, 0, "", ""},
                      "a JSON export is a single file: choose either the one .json file or the "
                      "CSV files, not both");
   }
-  return ImportCsv(files);
+  return ImportCsv(files, input_done);
 }
 
 }  // namespace clinic

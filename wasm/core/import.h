@@ -2,6 +2,7 @@
 // memory. No files are opened here; front ends pass the bytes in.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,14 +18,21 @@ struct InputFile {
   std::string_view bytes;
 };
 
+/// Called once an importer has read all of its input without an error, just
+/// before it builds the export: no input byte is read after it, so a front end
+/// that owns the bytes can free them there, and the peak memory of an import
+/// is the input or the export being built, not both.
+using InputDone = std::function<void()>;
+
 /// Parses a clinic-export JSON document without building a DOM.
-Result<Export> ImportJson(std::string_view file_name, std::string_view bytes);
+Result<Export> ImportJson(std::string_view file_name, std::string_view bytes,
+                          const InputDone& input_done = {});
 
 /// Parses visits.csv (required) and the optional patients.csv, employees.csv,
 /// divisions.csv and price_lists.csv of one export.
-Result<Export> ImportCsv(const std::vector<InputFile>& files);
+Result<Export> ImportCsv(const std::vector<InputFile>& files, const InputDone& input_done = {});
 
 /// One .json file goes to ImportJson, otherwise every file is a CSV table.
-Result<Export> ImportFiles(const std::vector<InputFile>& files);
+Result<Export> ImportFiles(const std::vector<InputFile>& files, const InputDone& input_done = {});
 
 }  // namespace clinic

@@ -664,7 +664,7 @@ Status CsvFile::Run() {
 
 }  // namespace
 
-Result<Export> ImportCsv(const std::vector<InputFile>& files) {
+Result<Export> ImportCsv(const std::vector<InputFile>& files, const InputDone& input_done) {
   if (files.empty()) {
     return MakeError(code::kNoFiles, Location{}, "no files were given");
   }
@@ -708,6 +708,7 @@ Result<Export> ImportCsv(const std::vector<InputFile>& files) {
     CsvFile file(static_cast<Table>(t), by_table[t]->name, by_table[t]->bytes, builder);
     CLINIC_RETURN_IF_ERROR(file.Run());
   }
+  if (input_done) input_done();
   return builder.Finish();
 }
 

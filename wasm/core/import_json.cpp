@@ -237,8 +237,8 @@ std::string_view TypeName(Type type) {
 
 class JsonImporter {
  public:
-  JsonImporter(std::string_view file_name, std::string_view bytes)
-      : file_(file_name), input_(bytes) {}
+  JsonImporter(std::string_view file_name, std::string_view bytes, const InputDone& input_done)
+      : file_(file_name), input_(bytes), input_done_(input_done) {}
 
   Result<Export> Run();
 
@@ -317,8 +317,9 @@ class JsonImporter {
   bool AmountField(Field f, size_t index, std::optional<Money>* out);
   bool DateField(Field f, size_t index, Day* out);
 
-  std::string_view file_;
+    std::string_view file_;
   std::string_view input_;
+  const InputDone& input_done_;
   const char* begin_ = nullptr;  // after a BOM; offsets and columns count from here
   const char* p_ = nullptr;
   const char* end_ = nullptr;
@@ -1216,14 +1217,16 @@ Result<Export> JsonImporter::Run() {
     return MakeError(code::kJsonNoVisits, LocationAt(top_offset, "visits", ""),
                      "the export has no \"visits\" array, so there is nothing to report on");
   }
+  if (input_done_) input_done_();
   return builder_.Finish();
 }
 
 }  // namespace
 
-Result<Export> ImportJson(std::string_view file_name, std::string_view bytes) {
+Result<Export> ImportJson(std::string_view file_name, std::string_view bytes,
+                          const InputDone& input_done) {
   // The importer holds the builder and scratch buffers: on the heap, as it is large.
-  auto importer = std::make_unique<JsonImporter>(file_name, bytes);
+  auto importer = std::make_unique<JsonImporter>(file_name, bytes, input_done);
   return importer->Run();
 }
 
