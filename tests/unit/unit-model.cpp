@@ -2,6 +2,13 @@
 // by their id, and explained in a warning that says where they were first met.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "fixtures.h"
+#include "format.h"
 #include "model.h"
 
 namespace clinic {
@@ -145,6 +152,56 @@ TEST_CASE("engine limits: more ids in a table, or more lines, than the engine ca
     REQUIRE(r.ok());
     CHECK(r.value().patients.size() == 2);
   }
+}
+
+}  // namespace
+}  // namespace clinic
+
+namespace clinic {
+namespace {
+
+TEST_CASE("lines over many staging blocks come out sorted by patient, then day, stably") {
+  // 50,000 lines cross several of the builder's staging blocks (4,096 lines
+  // each). The expected columns come from std::stable_sort over the same
+  // lines kept here, by (patient index, day, employee, division).
+  test::Fixture f;
+  for (int p = 0; p < 700; ++p) f.Patient("P" + std::to_string(p), "Name");
+  struct Kept {
+    Index patient;
+    Day day;
+    Index employee, division;
+    Money amount;
+  };
+  std::vector<Kept> kept;
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 50000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const auto p = static_cast<Index>(x % 700);
+    const Day day = test::D("2024-01-01") + static_cast<Day>((x >> 10) % 500);
+    const auto e = static_cast<Index>((x >> 20) % 3), d = static_cast<Index>((x >> 30) % 2);
+    const Money amount = static_cast<Money>(i) * 100;  // distinct: shows the stable order
+    f.Line(FormatDate(day), "P" + std::to_string(p), "E" + std::to_string(e),
+           "D" + std::to_string(d), FormatMoney(amount, 4));
+    kept.push_back(Kept{p, day, e, d, amount});
+  }
+  const Export data = f.Build();
+  // Employees and divisions are interned in order of first sight: map ours to theirs.
+  std::stable_sort(kept.begin(), kept.end(), [&](const Kept& a, const Kept& b) {
+    const auto key = [&](const Kept& k) {
+      return std::tuple(k.patient, k.day, data.employees.Find("E" + std::to_string(k.employee)),
+                        data.divisions.Find("D" + std::to_string(k.division)));
+    };
+    return key(a) < key(b);
+  });
+  REQUIRE(data.lines.size() == kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    REQUIRE(data.lines.patient[i] == kept[i].patient);
+    REQUIRE(data.lines.day[i] == kept[i].day);
+    REQUIRE(data.employees.ids[data.lines.employee[i]] == "E" + std::to_string(kept[i].employee));
+    REQUIRE(data.divisions.ids[data.lines.division[i]] == "D" + std::to_string(kept[i].division));
+    REQUIRE(data.lines.amount[i] == kept[i].amount);
+  }
+  CHECK(data.patient_begin.back() == 50000);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
-#include <type_traits>
+#include <memory>
 
 namespace clinic {
 
@@ -41,6 +41,44 @@ struct References {
   }
 };
 
+// A column filled value by value in fixed blocks: it never reallocates, so a
+// growing import neither copies its lines again nor holds them twice (a vector
+// that doubles holds its old and its new buffer at once), and at most one
+// block is unused.
+template <class T>
+class BlockColumn {
+ public:
+  static constexpr size_t kBlockBits = 12;  // 4,096 values a block
+  static constexpr size_t kBlock = size_t{1} << kBlockBits;
+
+  void push_back(T value) {
+    if (used_ == kBlock) {
+      blocks_.push_back(std::unique_ptr<T[]>(new T[kBlock]));  // not zeroed: all written
+      used_ = 0;
+    }
+    blocks_.back()[used_++] = value;
+  }
+  T operator[](size_t i) const { return blocks_[i >> kBlockBits][i & (kBlock - 1)]; }
+  size_t size() const { return blocks_.empty() ? 0 : (blocks_.size() - 1) * kBlock + used_; }
+  void clear() {
+    std::vector<std::unique_ptr<T[]>>().swap(blocks_);
+    used_ = kBlock;
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> blocks_;
+  size_t used_ = kBlock;  // values in the last block
+};
+
+// The completed lines in the order they were read, until Finish sorts them.
+struct StagedLines {
+  BlockColumn<Day> day;
+  BlockColumn<Index> patient, employee, division;
+  BlockColumn<Money> amount;
+  BlockColumn<LineKind> kind;
+  size_t size() const { return day.size(); }
+};
+
 }  // namespace
 
 struct ExportBuilder::Impl {
@@ -57,7 +95,7 @@ struct ExportBuilder::Impl {
   Export data;
   References divisions, employees, price_lists, patients;
   std::string visits_file = "visits", patients_file = "patients", employees_file = "employees";
-  Lines staged;
+  StagedLines staged;
   uint64_t absolute_sum = 0;  // guards exactness: every partial sum fits in int64
   UniqueStrings line_ids;
 
@@ -284,7 +322,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   summary.completed_amount += line.amount;
   if (line.kind == LineKind::kGoods) ++summary.goods_lines;
   if (line.amount < 0) ++summary.refund_lines;
-  Lines& s = m.staged;
+  StagedLines& s = m.staged;
   s.day.push_back(line.day);
   s.patient.push_back(patient);
   s.employee.push_back(employee);
@@ -389,7 +427,7 @@ Result<Export> ExportBuilder::Finish() {
   // Sort the completed lines by (patient, day, employee, division), stably so
   // equal keys keep their export order: a counting sort by patient (linear),
   // then each patient's run, which exports mostly list in date order already.
-  const Lines& s = m.staged;
+  const StagedLines& s = m.staged;
   const size_t n = s.size();
   const size_t patients = data.patients.size();
   data.patient_begin.assign(patients + 1, 0);
@@ -416,10 +454,10 @@ Result<Export> ExportBuilder::Finish() {
   auto place = [&order, n](auto& staged, auto& out) {
     out.resize(n);
     for (size_t i = 0; i < n; ++i) out[i] = staged[order[i]];
-    std::remove_reference_t<decltype(staged)>().swap(staged);
+    staged.clear();
   };
   Lines& out = data.lines;
-  Lines& staged = m.staged;
+  StagedLines& staged = m.staged;
   place(staged.amount, out.amount);
   place(staged.day, out.day);
   place(staged.patient, out.patient);
