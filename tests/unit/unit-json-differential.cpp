@@ -61,9 +61,10 @@ class Generator {
   std::string Export() {
     divisions_ = lists_ = patients_ = 0;
     known_numeric_.clear();
+    visit_keys_.clear();
     odd_ = rng_.Chance(25);  // most documents are clean exports, a quarter carry odd values
     const size_t divisions = rng_.Below(4), employees = rng_.Below(5), lists = rng_.Below(3),
-                 patients = rng_.Below(6), visits = rng_.Below(9);
+                 patients = rng_.Below(6), visits = rng_.Below(12);
     std::vector<std::string> members;
     members.push_back(Member("format", !Odd(5) ? Str("clinic-export") : Str("clinic")));
     members.push_back(
@@ -330,32 +331,54 @@ class Generator {
     return Array(items);
   }
 
+  // One visit member's value, by key.
+  std::string VisitValue(const std::string& key, size_t index) {
+    if (key == "id") return IdValue("V" + std::to_string(Odd(10) ? 0 : index));
+    if (key == "date") return Date();
+    if (key == "patient") return !Odd(10) ? Ref("P", patients_, true) : "7.5";
+    if (key == "employee") return Ref("E", 5);
+    if (key == "division") return Ref("D", divisions_);
+    if (key == "amount") return Amount();
+    if (key == "kind") {
+      return Odd(20) ? "\"gift\""
+                     : rng_.Pick<std::string>(
+                           {"\"service\"", "\"goods\"", "\"Goods\"", "\"\"", "null"});
+    }
+    if (key == "status") {
+      return Odd(20) ? "\"done\""
+                     : rng_.Pick<std::string>({"\"completed\"", "\"cancelled\"", "\"no-show\"",
+                                               "\"no_show\"", "\"CANCELED\"", "null", "\"\"",
+                                               "\"completed\""});
+    }
+    if (key == "service") return !Odd(10) ? Str(Name()) : "1";
+    return Junk(4);  // "meta"
+  }
+
+  // The keys of a visit, each present by chance, in a random order.
+  std::vector<std::string> VisitKeys() {
+    std::vector<std::string> keys;
+    if (rng_.Chance(60)) keys.push_back("id");
+    if (!Odd(3)) keys.push_back("date");
+    if (!Odd(3)) keys.push_back("patient");
+    if (rng_.Chance(80)) keys.push_back("employee");
+    if (rng_.Chance(70)) keys.push_back("division");
+    if (!Odd(3)) keys.push_back("amount");
+    if (rng_.Chance(40)) keys.push_back("kind");
+    if (rng_.Chance(50)) keys.push_back("status");
+    if (rng_.Chance(30)) keys.push_back("service");
+    if (rng_.Chance(10)) keys.push_back("meta");
+    if (rng_.Chance(3) && !keys.empty()) keys.push_back(keys[rng_.Below(keys.size())]);
+    for (size_t k = keys.size(); k > 1; --k) std::swap(keys[k - 1], keys[rng_.Below(k)]);
+    return keys;
+  }
+
+  // Most visits of a document share its key order, as real exports do (and
+  // as the importer's fast path for visits expects); some have their own.
   std::string Visit(size_t index) {
+    if (visit_keys_.empty() || rng_.Chance(10)) visit_keys_ = VisitKeys();
+    const std::vector<std::string> keys = rng_.Chance(15) ? VisitKeys() : visit_keys_;
     std::vector<std::string> fields;
-    if (rng_.Chance(60))
-      fields.push_back(Member("id", IdValue("V" + std::to_string(Odd(10) ? 0 : index))));
-    if (!Odd(3)) fields.push_back(Member("date", Date()));
-    if (!Odd(3)) fields.push_back(Member("patient", !Odd(10) ? Ref("P", patients_, true) : "7.5"));
-    if (rng_.Chance(80)) fields.push_back(Member("employee", Ref("E", 5)));
-    if (rng_.Chance(70)) fields.push_back(Member("division", Ref("D", divisions_)));
-    if (!Odd(3)) fields.push_back(Member("amount", Amount()));
-    if (rng_.Chance(40)) {
-      fields.push_back(Member("kind", Odd(20)
-                                          ? "\"gift\""
-                                          : rng_.Pick<std::string>({"\"service\"", "\"goods\"",
-                                                                    "\"Goods\"", "\"\"", "null"})));
-    }
-    if (rng_.Chance(50)) {
-      fields.push_back(Member(
-          "status", Odd(20) ? "\"done\""
-                            : rng_.Pick<std::string>({"\"completed\"", "\"cancelled\"",
-                                                      "\"no-show\"", "\"no_show\"", "\"CANCELED\"",
-                                                      "null", "\"\"", "\"completed\""})));
-    }
-    if (rng_.Chance(30)) fields.push_back(Member("service", !Odd(10) ? Str(Name()) : "1"));
-    if (rng_.Chance(10)) fields.push_back(Member("meta", Junk(4)));
-    if (rng_.Chance(3) && !fields.empty()) fields.push_back(fields[rng_.Below(fields.size())]);
-    for (size_t k = fields.size(); k > 1; --k) std::swap(fields[k - 1], fields[rng_.Below(k)]);
+    for (const std::string& key : keys) fields.push_back(Member(key, VisitValue(key, index)));
     return Object(fields);
   }
 
@@ -365,6 +388,7 @@ class Generator {
   bool odd_ = false;
   size_t divisions_ = 0, lists_ = 0, patients_ = 0;
   std::vector<bool> known_numeric_;
+  std::vector<std::string> visit_keys_;  // this document's usual visit key order
 };
 
 // Byte-level damage: the kind of thing a bad editor, a cut download or a

@@ -10,6 +10,7 @@
 // JSON first, and a file that is not a clinic export at all as json.format.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -133,6 +134,22 @@ inline bool HasSpecialByte(uint64_t w) {
   const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
   const uint64_t has_control = (w - kOnes * 0x20) & ~w;
   return ((has_quote | has_backslash | has_control) & kHigh) != 0 || (w & kHigh) != 0;
+}
+
+// Words are loaded little-endian (x86-64 and wasm): the first byte is the lowest.
+static_assert(std::endian::native == std::endian::little);
+
+// SWAR: the lowest set bit (bit 7 of a byte) marks the first byte of the 8
+// that is '"', '\\', a control character or non-ASCII; 0 when none is. Bits
+// above the first mark may be false (a borrow), so only the lowest is used.
+inline uint64_t SpecialBytes(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+          ((w - kOnes * 0x20) & ~w) | w) &
+         kHigh;
 }
 
 // Length of the valid UTF-8 sequence at s (s < end, *s >= 0x80), or 0 when
@@ -302,6 +319,12 @@ class JsonImporter {
   void AcceptPriceList(size_t index);
   void AcceptPatient(size_t index);
   void AcceptVisit(size_t index, size_t open_offset);
+  // The common visit element read in one tight pass; false (nothing read) for
+  // anything it does not handle, which ParseObject then reads. See below.
+  bool FastVisit(size_t index);
+  // The same line from either path: kind and status checked by the caller.
+  void AddVisitLine(size_t index, size_t open_offset, std::string_view id, size_t id_offset,
+                    std::string_view amount_text, size_t amount_offset, LineInput& line);
   std::optional<Error> CheckHeader(size_t top_offset) const;
 
   bool Has(Field f) const { return (present_ & Bit(f)) != 0 && slots_[f].type != Type::kNull; }
@@ -317,7 +340,7 @@ class JsonImporter {
   bool AmountField(Field f, size_t index, std::optional<Money>* out);
   bool DateField(Field f, size_t index, Day* out);
 
-    std::string_view file_;
+  std::string_view file_;
   std::string_view input_;
   const InputDone& input_done_;
   const char* begin_ = nullptr;  // after a BOM; offsets and columns count from here
@@ -844,7 +867,8 @@ bool JsonImporter::ParseTable(Table table, std::string_view key, size_t key_offs
   }
   for (size_t index = 0;; ++index) {
     if (p_ < end_ && *p_ == '{') {
-      if (!ParseObject(table, index)) return false;
+      const bool fast = table == Table::kVisits && FastVisit(index);
+      if (!fast && !ParseObject(table, index)) return false;
     } else {
       Slot other;
       const size_t offset = static_cast<size_t>(p_ - begin_);
@@ -1112,8 +1136,15 @@ void JsonImporter::AcceptVisit(size_t index, size_t open_offset) {
                " is not a valid status: use \"completed\", \"cancelled\" or \"no_show\"");
     return;
   }
+  AddVisitLine(index, open_offset, id, slots_[kId].offset, slots_[kAmount].text,
+               slots_[kAmount].offset, line);
+}
+
+void JsonImporter::AddVisitLine(size_t index, size_t open_offset, std::string_view id,
+                                size_t id_offset, std::string_view amount_text,
+                                size_t amount_offset, LineInput& line) {
   if (!builder_.AddLineId(id)) {
-    Schema(code::kJsonDuplicateId, slots_[kId].offset, "id", id,
+    Schema(code::kJsonDuplicateId, id_offset, "id", id,
            Where(index) + ": the visit line id " + QuoteForMessage(id) + " appears twice");
     return;
   }
@@ -1125,10 +1156,181 @@ void JsonImporter::AcceptVisit(size_t index, size_t open_offset) {
   const Error& e = added.error();
   const std::string what = Where(index) + ": " + e.what;
   if (e.code == code::kAmountOverflow) {
-    Schema(e.code, slots_[kAmount].offset, "amount", slots_[kAmount].text, what);
+    Schema(e.code, amount_offset, "amount", amount_text, what);
   } else {
     Schema(e.code, open_offset, "", "", what);
   }
+}
+
+// Visits are nearly all of an export, and nearly every element looks like the
+// one before: the same keys in the same order, strings without escapes, a
+// plain amount. FastVisit reads such an element with a local pointer and no
+// per-value bookkeeping (slots, types, presence bits). It accepts only what
+// the general path would accept with the same result and, at the first thing
+// it does not handle (an escape, another key order, a number as an id, null,
+// a nested value, any value the general path would refuse...), returns false
+// having changed nothing, and ParseObject reads the element with its checks
+// and messages. Keys are those the general path remembered per position.
+bool JsonImporter::FastVisit(size_t index) {
+  if (pending_) return false;  // after a schema error only the syntax is checked
+  const auto& known = known_keys_[static_cast<int>(Table::kVisits)];
+  const char* const open = p_;
+  const char* const end = end_;
+  const char* s = open + 1;
+  auto skip_whitespace = [&s, end] {
+    while (s < end && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')) ++s;
+  };
+  // At '"': the end of a string without escapes (its closing quote), UTF-8
+  // checked as ParseString does; nullptr for anything else.
+  auto plain_string = [end](const char* q) -> const char* {
+    ++q;
+    while (true) {
+      while (end - q >= 8) {
+        uint64_t w;
+        std::memcpy(&w, q, 8);
+        const uint64_t special = SpecialBytes(w);
+        if (special != 0) {
+          q += std::countr_zero(special) / 8;
+          break;
+        }
+        q += 8;
+      }
+      if (q >= end) return nullptr;
+      const auto c = static_cast<unsigned char>(*q);
+      if (c == '"') return q;
+      if (c < 0x80) {
+        if (c == '\\' || c < 0x20) return nullptr;
+        ++q;
+        continue;
+      }
+      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(q),
+                                            reinterpret_cast<const unsigned char*>(end));
+      if (len == 0) return nullptr;
+      q += len;
+    }
+  };
+
+  std::string_view id, date, patient, employee, division, amount, kind, status;
+  const char* id_at = open;
+  const char* amount_at = nullptr;
+  skip_whitespace();
+  for (size_t member = 0;; ++member) {
+    if (member == kKnownKeys || !known[member].set) return false;
+    const KnownKey& key = known[member];
+    const size_t n = key.text.size();
+    if (static_cast<size_t>(end - s) < n + 3 || s[0] != '"' || s[n + 1] != '"' ||
+        !SameBytes(std::string_view(s + 1, n), key.text)) {
+      return false;
+    }
+    s += n + 2;
+    skip_whitespace();
+    if (s >= end || *s != ':') return false;
+    ++s;
+    skip_whitespace();
+    if (s >= end) return false;
+    const char* value = s;
+    if (*s == '"') {
+      const char* close = plain_string(s);
+      if (close == nullptr) return false;
+      s = close + 1;
+    } else if (key.field == kAmount && (*s == '-' || IsDigit(*s))) {
+      // -?(0|[1-9][0-9]*)(.[0-9]+)? and nothing else: an exponent, a leading
+      // zero or a bad digit is the general path's to report.
+      if (*s == '-') ++s;
+      if (s >= end || !IsDigit(*s)) return false;
+      if (*s == '0') {
+        ++s;
+      } else {
+        while (s < end && IsDigit(*s)) ++s;
+      }
+      if (s < end && *s == '.') {
+        ++s;
+        if (s >= end || !IsDigit(*s)) return false;
+        while (s < end && IsDigit(*s)) ++s;
+      }
+      if (s < end && (*s == 'e' || *s == 'E' || IsDigit(*s))) return false;
+    } else {
+      return false;
+    }
+    // A string's contents, or a number's text.
+    const std::string_view text =
+        *value == '"' ? std::string_view(value + 1, static_cast<size_t>(s - value - 2))
+                      : std::string_view(value, static_cast<size_t>(s - value));
+    switch (key.field) {
+      case kId:
+        id = text;
+        id_at = value;
+        break;
+      case kDate:
+        date = text;
+        break;
+      case kPatient:
+        patient = text;
+        break;
+      case kEmployee:
+        employee = text;
+        break;
+      case kDivision:
+        division = text;
+        break;
+      case kAmount:
+        // A number, or a string holding one: ParseAmount reads both texts alike.
+        amount = text;
+        amount_at = value;
+        break;
+      case kKind:
+        kind = text;
+        break;
+      case kStatus:
+        status = text;
+        break;
+      default:
+        break;  // "service" (a string, as it must be) and keys visits do not use
+    }
+    skip_whitespace();
+    if (s >= end) return false;
+    if (*s == ',') {
+      ++s;
+      skip_whitespace();
+      continue;
+    }
+    if (*s != '}') return false;
+    ++s;
+    break;
+  }
+
+  // The values, checked as AcceptVisit checks them; any refusal is left to it.
+  LineInput line;
+  if (date.empty() || patient.empty() || amount_at == nullptr || amount.empty()) return false;
+  const std::optional<Day> day = ParseDate(date);
+  const std::optional<Money> money = ParseAmount(amount, /*decimal_comma=*/false);
+  if (!day || !money) return false;
+  if (kind.empty() || EqualsIgnoreCase(kind, "service")) {
+    line.kind = LineKind::kService;
+  } else if (EqualsIgnoreCase(kind, "goods")) {
+    line.kind = LineKind::kGoods;
+  } else {
+    return false;
+  }
+  if (status.empty() || EqualsIgnoreCase(status, "completed")) {
+    line.status = LineStatus::kCompleted;
+  } else if (EqualsIgnoreCase(status, "cancelled") || EqualsIgnoreCase(status, "canceled")) {
+    line.status = LineStatus::kCancelled;
+  } else if (EqualsIgnoreCase(status, "no_show") || EqualsIgnoreCase(status, "no-show")) {
+    line.status = LineStatus::kNoShow;
+  } else {
+    return false;
+  }
+  line.day = *day;
+  line.patient = patient;
+  line.employee = employee;
+  line.division = division;
+  line.amount = *money;
+  p_ = s;
+  table_ = Table::kVisits;
+  AddVisitLine(index, static_cast<size_t>(open - begin_), id, static_cast<size_t>(id_at - begin_),
+               amount, static_cast<size_t>(amount_at - begin_), line);
+  return true;
 }
 
 std::optional<Error> JsonImporter::CheckHeader(size_t top_offset) const {

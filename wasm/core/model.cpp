@@ -52,21 +52,27 @@ class BlockColumn {
   static constexpr size_t kBlock = size_t{1} << kBlockBits;
 
   void push_back(T value) {
-    if (used_ == kBlock) {
-      blocks_.push_back(std::unique_ptr<T[]>(new T[kBlock]));  // not zeroed: all written
-      used_ = 0;
-    }
-    blocks_.back()[used_++] = value;
+    if (used_ == kBlock) [[unlikely]] AddBlock();
+    last_[used_++] = value;
   }
   T operator[](size_t i) const { return blocks_[i >> kBlockBits][i & (kBlock - 1)]; }
   size_t size() const { return blocks_.empty() ? 0 : (blocks_.size() - 1) * kBlock + used_; }
   void clear() {
     std::vector<std::unique_ptr<T[]>>().swap(blocks_);
+    last_ = nullptr;
     used_ = kBlock;
   }
 
  private:
+  // Out of line: push_back stays small enough to inline in the line loop.
+  [[gnu::noinline]] void AddBlock() {
+    blocks_.push_back(std::unique_ptr<T[]>(new T[kBlock]));  // not zeroed: all written
+    last_ = blocks_.back().get();
+    used_ = 0;
+  }
+
   std::vector<std::unique_ptr<T[]>> blocks_;
+  T* last_ = nullptr;     // the last block
   size_t used_ = kBlock;  // values in the last block
 };
 
