@@ -13,9 +13,9 @@ export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
 
 /**
  * Peak wasm memory of an import per byte of input, the copy of the files
- * included: measured 2.0 (JSON) and 2.7 (CSV) on the demo generator's
- * exports of 1,000,000 lines; up to ~10 for a CSV of one new patient per
- * 20-byte line (docs/limits.md).
+ * included: measured 1.5 (JSON) and 1.8 (CSV) on the demo generator's
+ * exports of 1,000,000 lines; up to ~12 for a CSV of one new patient per
+ * 21-byte line (docs/limits.md).
  */
 export const IMPORT_MEMORY_PER_BYTE = 3;
 
