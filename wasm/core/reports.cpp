@@ -91,19 +91,6 @@ inline uint32_t DayUpperBound(const Day* days, uint32_t begin, uint32_t end, int
   return DayBound<true>(days, begin, end, day);
 }
 
-// Each run is sorted by day, so the period is one contiguous sub-range of it.
-inline Run PeriodRun(const Export& data, const Scope& s, Run run) {
-  const Day* days = data.lines.day.data();
-  if (run.begin == run.end) return run;
-  if (s.has_from && days[run.begin] < s.from) {
-    run.begin = DayBound<false>(days, run.begin, run.end, s.from);
-  }
-  if (s.has_to && run.begin < run.end && days[run.end - 1] > s.to) {
-    run.end = DayBound<true>(days, run.begin, run.end, s.to);
-  }
-  return run;
-}
-
 // Calls visit(i) for every line of `run` passing the division and employee
 // filters; without filters the loop has no per-line test at all.
 template <class Visit>
