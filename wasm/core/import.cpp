@@ -29,7 +29,35 @@ bool LooksLikeJson(const InputFile& file) {
   return false;
 }
 
+// `lower` in lower case; the text's case does not matter.
+bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<LineKind> ParseLineKind(std::string_view text) {
+  if (text.empty() || EqualsIgnoreCase(text, "service")) return LineKind::kService;
+  if (EqualsIgnoreCase(text, "goods")) return LineKind::kGoods;
+  return std::nullopt;
+}
+
+std::optional<LineStatus> ParseLineStatus(std::string_view text) {
+  if (text.empty() || EqualsIgnoreCase(text, "completed")) return LineStatus::kCompleted;
+  if (EqualsIgnoreCase(text, "cancelled") || EqualsIgnoreCase(text, "canceled")) {
+    return LineStatus::kCancelled;
+  }
+  if (EqualsIgnoreCase(text, "no_show") || EqualsIgnoreCase(text, "no-show")) {
+    return LineStatus::kNoShow;
+  }
+  return std::nullopt;
+}
 
 Result<Export> ImportFiles(const std::vector<InputFile>& files, const InputDone& input_done) {
   if (files.empty()) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,12 @@ struct InputFile {
   std::string name;
   std::string_view bytes;
 };
+
+/// A line's kind as written: "service" (or empty) or "goods", in any case.
+std::optional<LineKind> ParseLineKind(std::string_view text);
+/// A line's status as written: "completed" (or empty), "cancelled" / "canceled",
+/// "no_show" / "no-show", in any case.
+std::optional<LineStatus> ParseLineStatus(std::string_view text);
 
 /// Called once an importer has read all of its input without an error, just
 /// before it builds the export: no input byte is read after it, so a front end

@@ -79,14 +79,6 @@ std::string Lowercase(std::string_view s) {
   return out;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != lower[i]) return false;
-  }
-  return true;
-}
-
 std::string HexByte(unsigned char c) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
@@ -566,26 +558,20 @@ bool CsvFile::AcceptVisit() {
   line.division = Cell(kDivision);
   line.amount = *amount;
   const std::string_view kind = Cell(kKind);
-  if (kind.empty() || EqualsIgnoreCase(kind, "service")) {
-    line.kind = LineKind::kService;
-  } else if (EqualsIgnoreCase(kind, "goods")) {
-    line.kind = LineKind::kGoods;
-  } else {
+  const std::optional<LineKind> line_kind = ParseLineKind(kind);
+  if (!line_kind) {
     return CellError(code::kCsvBadValue, kKind,
                      QuoteForMessage(kind) + " is not a valid kind: use \"service\" or \"goods\"");
   }
+  line.kind = *line_kind;
   const std::string_view status = Cell(kStatus);
-  if (status.empty() || EqualsIgnoreCase(status, "completed")) {
-    line.status = LineStatus::kCompleted;
-  } else if (EqualsIgnoreCase(status, "cancelled") || EqualsIgnoreCase(status, "canceled")) {
-    line.status = LineStatus::kCancelled;
-  } else if (EqualsIgnoreCase(status, "no_show") || EqualsIgnoreCase(status, "no-show")) {
-    line.status = LineStatus::kNoShow;
-  } else {
+  const std::optional<LineStatus> line_status = ParseLineStatus(status);
+  if (!line_status) {
     return CellError(code::kCsvBadValue, kStatus,
                      QuoteForMessage(status) +
                          " is not a valid status: use \"completed\", \"cancelled\" or \"no_show\"");
   }
+  line.status = *line_status;
   line.patient_name = Cell(kPatientName);
   line.employee_name = Cell(kEmployeeName);
   line.division_name = Cell(kDivisionName);

@@ -203,16 +203,6 @@ void AppendUtf8(std::string& out, uint32_t cp) {
   }
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 std::string HexByte(unsigned char c) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
@@ -1114,28 +1104,22 @@ void JsonImporter::AcceptVisit(size_t index, size_t open_offset) {
     return;
   }
   line.amount = *amount;
-  if (kind.empty() || EqualsIgnoreCase(kind, "service")) {
-    line.kind = LineKind::kService;
-  } else if (EqualsIgnoreCase(kind, "goods")) {
-    line.kind = LineKind::kGoods;
-  } else {
+  const std::optional<LineKind> line_kind = ParseLineKind(kind);
+  const std::optional<LineStatus> line_status = ParseLineStatus(status);
+  if (!line_kind) {
     Schema(code::kJsonBadValue, slots_[kKind].offset, "kind", kind,
            Where(index) + ": " + QuoteForMessage(kind) +
                " is not a valid kind: use \"service\" or \"goods\"");
     return;
   }
-  if (status.empty() || EqualsIgnoreCase(status, "completed")) {
-    line.status = LineStatus::kCompleted;
-  } else if (EqualsIgnoreCase(status, "cancelled") || EqualsIgnoreCase(status, "canceled")) {
-    line.status = LineStatus::kCancelled;
-  } else if (EqualsIgnoreCase(status, "no_show") || EqualsIgnoreCase(status, "no-show")) {
-    line.status = LineStatus::kNoShow;
-  } else {
+  if (!line_status) {
     Schema(code::kJsonBadValue, slots_[kStatus].offset, "status", status,
            Where(index) + ": " + QuoteForMessage(status) +
                " is not a valid status: use \"completed\", \"cancelled\" or \"no_show\"");
     return;
   }
+  line.kind = *line_kind;
+  line.status = *line_status;
   AddVisitLine(index, open_offset, id, slots_[kId].offset, slots_[kAmount].text,
                slots_[kAmount].offset, line);
 }
@@ -1305,22 +1289,11 @@ bool JsonImporter::FastVisit(size_t index) {
   const std::optional<Day> day = ParseDate(date);
   const std::optional<Money> money = ParseAmount(amount, /*decimal_comma=*/false);
   if (!day || !money) return false;
-  if (kind.empty() || EqualsIgnoreCase(kind, "service")) {
-    line.kind = LineKind::kService;
-  } else if (EqualsIgnoreCase(kind, "goods")) {
-    line.kind = LineKind::kGoods;
-  } else {
-    return false;
-  }
-  if (status.empty() || EqualsIgnoreCase(status, "completed")) {
-    line.status = LineStatus::kCompleted;
-  } else if (EqualsIgnoreCase(status, "cancelled") || EqualsIgnoreCase(status, "canceled")) {
-    line.status = LineStatus::kCancelled;
-  } else if (EqualsIgnoreCase(status, "no_show") || EqualsIgnoreCase(status, "no-show")) {
-    line.status = LineStatus::kNoShow;
-  } else {
-    return false;
-  }
+  const std::optional<LineKind> line_kind = ParseLineKind(kind);
+  const std::optional<LineStatus> line_status = ParseLineStatus(status);
+  if (!line_kind || !line_status) return false;
+  line.kind = *line_kind;
+  line.status = *line_status;
   line.day = *day;
   line.patient = patient;
   line.employee = employee;
