@@ -559,16 +559,25 @@ void CheckSameData(const Export& a, const Export& b) {
   CHECK(s.warnings.size() == t.warnings.size());
 }
 
-TEST_CASE("ImportFiles: input_done comes once after the last input byte is read") {
-  // Every input byte is overwritten when input_done is called: an importer
-  // that still read its input afterwards would build different data.
-  const std::string root = CLINIC_SOURCE_DIR;
-  const std::string json = ReadFile(root + "/tests/fixtures/example-export.json");
+// The example export of docs/export-format.md, as JSON and as its CSV files.
+std::string ExampleJson() {
+  return ReadFile(std::string(CLINIC_SOURCE_DIR) + "/tests/fixtures/example-export.json");
+}
+Files ExampleCsv() {
   Files csv;
   for (const char* name :
        {"divisions.csv", "employees.csv", "price_lists.csv", "patients.csv", "visits.csv"}) {
-    csv.emplace_back(name, ReadFile(root + "/tests/fixtures/example-csv/" + name));
+    csv.emplace_back(
+        name, ReadFile(std::string(CLINIC_SOURCE_DIR) + "/tests/fixtures/example-csv/" + name));
   }
+  return csv;
+}
+
+TEST_CASE("ImportFiles: input_done comes once after the last input byte is read") {
+  // Every input byte is overwritten when input_done is called: an importer
+  // that still read its input afterwards would build different data.
+  const std::string json = ExampleJson();
+  const Files csv = ExampleCsv();
   const Export json_plain = Ok(ImportFiles({{"example-export.json", json}}));
   const Export csv_plain = Ok(Csv(csv));
   for (const bool is_json : {true, false}) {
@@ -595,13 +604,8 @@ TEST_CASE("ImportFiles: input_done comes once after the last input byte is read"
 }
 
 TEST_CASE("Example fixture: JSON and CSV import to the same data") {
-  const std::string root = CLINIC_SOURCE_DIR;
-  const std::string json = ReadFile(root + "/tests/fixtures/example-export.json");
-  Files csv;
-  for (const char* name :
-       {"divisions.csv", "employees.csv", "price_lists.csv", "patients.csv", "visits.csv"}) {
-    csv.emplace_back(name, ReadFile(root + "/tests/fixtures/example-csv/" + name));
-  }
+  const std::string json = ExampleJson();
+  const Files csv = ExampleCsv();
   const Export from_json = Ok(ImportJson("example-export.json", json));
   const Export from_csv = Ok(Csv(csv));
   CheckSameData(from_json, from_csv);

@@ -108,6 +108,13 @@ TEST_CASE("DescribeAmountError") {
         "thousands separators or currency signs");
 }
 
+// Independent method: round half away = sign * floor((2|n| + |d|) / (2|d|)), in 128 bits.
+int64_t RoundedByFloor(__int128 n, __int128 d) {
+  const __int128 an = n < 0 ? -n : n, ad = d < 0 ? -d : d;
+  const __int128 q = (2 * an + ad) / (2 * ad);
+  return static_cast<int64_t>(((n < 0) != (d < 0)) ? -q : q);
+}
+
 TEST_CASE("DivRoundHalfAway") {
   SUBCASE("exact") { CHECK(DivRoundHalfAway(6, 3) == 2); }
   SUBCASE("half rounds up") { CHECK(DivRoundHalfAway(5, 2) == 3); }
@@ -130,12 +137,6 @@ TEST_CASE("DivRoundHalfAway") {
     CHECK(DivRoundHalfAway(static_cast<__int128>(INT64_MAX) * 1000 - 500, 1000) == INT64_MAX);
   }
   SUBCASE("the 64-bit fast path agrees with rounding by floor(n/d + 1/2) on both sides of 2^63") {
-    // Independent method: round half away = sign * floor((2|n| + |d|) / (2|d|)), in 128 bits.
-    auto expected = [](__int128 n, __int128 d) {
-      const __int128 an = n < 0 ? -n : n, ad = d < 0 ? -d : d;
-      const __int128 q = (2 * an + ad) / (2 * ad);
-      return static_cast<int64_t>(((n < 0) != (d < 0)) ? -q : q);
-    };
     uint64_t x = 0x9E3779B97F4A7C15ULL;
     for (int i = 0; i < 200000; ++i) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -145,7 +146,7 @@ TEST_CASE("DivRoundHalfAway") {
       __int128 d = static_cast<int64_t>((x >> 7) % 100000) - 50000;
       if (d == 0) d = 100;
       if (i % 7 == 0) d = (i % 14 == 0) ? 100 : -3;
-      REQUIRE(DivRoundHalfAway(n, d) == expected(n, d));
+      REQUIRE(DivRoundHalfAway(n, d) == RoundedByFloor(n, d));
     }
     CHECK(DivRoundHalfAway(INT64_MIN, 1) == INT64_MIN);  // |n| = 2^63: the 128-bit path
     CHECK(DivRoundHalfAway(INT64_MAX, 1) == INT64_MAX);
@@ -154,11 +155,6 @@ TEST_CASE("DivRoundHalfAway") {
     CHECK(DivRoundHalfAway(INT64_MAX / 2, INT64_MAX) == 0);  // just below a half
   }
   SUBCASE("DivRoundHalfAway64 and CentsOf agree with the same floor formula") {
-    auto expected = [](__int128 n, __int128 d) {
-      const __int128 an = n < 0 ? -n : n, ad = d < 0 ? -d : d;
-      const __int128 q = (2 * an + ad) / (2 * ad);
-      return static_cast<int64_t>(((n < 0) != (d < 0)) ? -q : q);
-    };
     uint64_t x = 0xD1B54A32D192ED03ULL;
     for (int i = 0; i < 200000; ++i) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -168,14 +164,14 @@ TEST_CASE("DivRoundHalfAway") {
       if (d == 0) d = 7;
       if (i % 9 == 0) d = static_cast<int64_t>(x >> 1) >> ((x >> 5) % 63);  // large divisors too
       if (d == 0) d = -1;
-      REQUIRE(DivRoundHalfAway64(n, d) == expected(n, d));
+      REQUIRE(DivRoundHalfAway64(n, d) == RoundedByFloor(n, d));
       const int64_t amount = static_cast<int64_t>(x);  // any amount, INT64_MIN included below
-      REQUIRE(CentsOf(amount) == expected(amount, 100));
+      REQUIRE(CentsOf(amount) == RoundedByFloor(amount, 100));
     }
-    for (const int64_t amount : {INT64_MIN, INT64_MIN + 49, INT64_MIN + 50, INT64_MAX, int64_t{50},
-                                 int64_t{-50}, int64_t{49}, int64_t{-49}, int64_t{150},
-                                 int64_t{-150}, int64_t{0}}) {
-      CHECK(CentsOf(amount) == expected(amount, 100));
+    for (const int64_t amount :
+         {INT64_MIN, INT64_MIN + 49, INT64_MIN + 50, INT64_MAX, int64_t{50}, int64_t{-50},
+          int64_t{49}, int64_t{-49}, int64_t{150}, int64_t{-150}, int64_t{0}}) {
+      CHECK(CentsOf(amount) == RoundedByFloor(amount, 100));
     }
     CHECK(CentsOf(-50) == -1);  // -0.0050 is half a cent: away from zero
     CHECK(CentsOf(149) == 1);
