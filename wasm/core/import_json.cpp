@@ -178,6 +178,11 @@ inline size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* en
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// One compare rejects every byte above ' ', i.e. nearly every byte tested.
+inline bool IsJsonSpace(char c) {
+  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+}
+
 inline int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -262,7 +267,7 @@ class JsonImporter {
 
   // ---- Scanner --------------------------------------------------------------
   void SkipWhitespace() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    while (p_ < end_ && IsJsonSpace(*p_)) ++p_;
   }
   bool ParseString(std::string& scratch, std::string_view* out);
   // The length of the unescaped character at s (not '"' or '\\'): 1 for
@@ -309,9 +314,27 @@ class JsonImporter {
   void AcceptPriceList(size_t index);
   void AcceptPatient(size_t index);
   void AcceptVisit(size_t index, size_t open_offset);
-  // The common visit element read in one tight pass; false (nothing read) for
-  // anything it does not handle, which ParseObject then reads. See below.
-  bool FastVisit(size_t index);
+  // A flat visit or patient element read in one tight pass; false (nothing
+  // read) for anything it does not handle, which ParseObject then reads.
+  bool FastElement(Table table, size_t index);
+  struct FastValue {
+    const char* at;         // the value's first byte
+    std::string_view text;  // a string's contents or a number's text
+  };
+  struct FastFields {
+    const std::array<FastValue, kFieldCount>& values;
+    uint32_t given, numeric;  // a bit per field: not null; a number
+    std::string_view Text(Field f) const {
+      return (given & Bit(f)) != 0 ? values[f].text : std::string_view();
+    }
+  };
+  bool FastAcceptVisit(size_t index, const char* open, const FastFields& fields);
+  bool FastAcceptPatient(size_t index, const FastFields& fields);
+  // ParseDate, remembering the last date read (lines come in date order).
+  bool CachedDate(std::string_view text, Day* out);
+  // The same patient row from either path; reports a repeated id.
+  void AddPatientRow(size_t index, std::string_view id, size_t id_offset, std::string_view name,
+                     std::string_view price_list, std::optional<Money> bonus, Day registered);
   // The same line from either path: kind and status checked by the caller.
   void AddVisitLine(size_t index, size_t open_offset, std::string_view id, size_t id_offset,
                     std::string_view amount_text, size_t amount_offset, LineInput& line);
@@ -352,6 +375,9 @@ class JsonImporter {
   Slot format_, version_;
   bool has_format_ = false, has_version_ = false, has_visits_ = false;
   uint32_t seen_tables_ = 0;  // bit per Table met at the top level
+
+  std::string last_date_text_;  // CachedDate
+  Day last_date_ = kNoDay;
 };
 
 // ---- Errors -----------------------------------------------------------------
@@ -857,7 +883,8 @@ bool JsonImporter::ParseTable(Table table, std::string_view key, size_t key_offs
   }
   for (size_t index = 0;; ++index) {
     if (p_ < end_ && *p_ == '{') {
-      const bool fast = table == Table::kVisits && FastVisit(index);
+      const bool fast =
+          (table == Table::kVisits || table == Table::kPatients) && FastElement(table, index);
       if (!fast && !ParseObject(table, index)) return false;
     } else {
       Slot other;
@@ -1077,9 +1104,15 @@ void JsonImporter::AcceptPatient(size_t index) {
       !AmountField(kBonusBalance, index, &bonus) || !DateField(kRegistered, index, &registered)) {
     return;
   }
+  AddPatientRow(index, id, slots_[kId].offset, name, price_list, bonus, registered);
+}
+
+void JsonImporter::AddPatientRow(size_t index, std::string_view id, size_t id_offset,
+                                 std::string_view name, std::string_view price_list,
+                                 std::optional<Money> bonus, Day registered) {
   // source_line for JSON is the element index + 1 (the builder prints "patients[i]").
   if (!builder_.AddPatient(id, name, price_list, bonus, registered, index + 1)) {
-    Schema(code::kJsonDuplicateId, slots_[kId].offset, "id", id,
+    Schema(code::kJsonDuplicateId, id_offset, "id", id,
            Where(index) + ": the id " + QuoteForMessage(id) + " appears twice in patients");
   }
 }
@@ -1146,23 +1179,115 @@ void JsonImporter::AddVisitLine(size_t index, size_t open_offset, std::string_vi
   }
 }
 
-// Visits are nearly all of an export, and nearly every element looks like the
-// one before: the same keys in the same order, strings without escapes, a
-// plain amount. FastVisit reads such an element with a local pointer and no
-// per-value bookkeeping (slots, types, presence bits). It accepts only what
-// the general path would accept with the same result and, at the first thing
-// it does not handle (an escape, another key order, a number as an id, null,
-// a nested value, any value the general path would refuse...), returns false
-// having changed nothing, and ParseObject reads the element with its checks
-// and messages. Keys are those the general path remembered per position.
-bool JsonImporter::FastVisit(size_t index) {
+// Visits and patients are nearly all of an export, and nearly every element
+// is flat: strings without escapes, a plain amount, keys the importer knows,
+// in whatever order and with whichever optional keys absent. FastElement
+// reads such an element with a local pointer and no per-value bookkeeping
+// (slots, types, error paths). It accepts only what the general path would
+// accept with the same result and, at the first thing it does not handle (an
+// escape, a repeated key, a number as an id, a nested value, any value the
+// general path would refuse...), returns false having changed nothing, and
+// ParseObject reads the element with its checks and messages.
+namespace {
+
+inline uint64_t LoadWord(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// The first `n` (< 8) bytes of `text` as a little-endian word, for key compares.
+constexpr uint64_t WordOf(std::string_view text) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < text.size() && i < 8; ++i) {
+    w |= uint64_t{static_cast<unsigned char>(text[i])} << (8 * i);
+  }
+  return w;
+}
+
+constexpr uint64_t LowBytes(size_t n) { return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1; }
+
+// True when the 8 bytes at `w` (then `rest` for longer keys) are `key` followed by '"'.
+template <size_t N>
+inline bool KeyIs(uint64_t w, const char* p, const char (&key)[N]) {
+  constexpr size_t n = N - 1;  // the key's length
+  if constexpr (n < 8) {
+    const uint64_t want = WordOf(std::string_view(key, n)) | uint64_t{'"'} << (8 * n);
+    return (w & LowBytes(n + 1)) == want;
+  } else {
+    if (w != WordOf(std::string_view(key, 8))) return false;
+    for (size_t i = 8; i < n; ++i) {
+      if (p[i] != key[i]) return false;
+    }
+    return p[n] == '"';
+  }
+}
+
+// The field named by the key whose text starts at `p` (after the opening
+// quote), and its length, for the keys of the clinic export; kUnknownField
+// when it is none of them (the caller then scans it as a string). At least 16
+// bytes must follow `p`.
+inline Field KnownKeyAt(const char* p, size_t* length) {
+  const uint64_t w = LoadWord(p);
+  Field f = kUnknownField;
+  size_t n = 0;
+  switch (static_cast<char>(w & 0xFF)) {
+    case 'i':
+      if (KeyIs(w, p, "id")) f = kId, n = 2;
+      break;
+    case 'd':
+      if (KeyIs(w, p, "date")) f = kDate, n = 4;
+      else if (KeyIs(w, p, "division")) f = kDivision, n = 8;
+      break;
+    case 'p':
+      if (KeyIs(w, p, "patient")) f = kPatient, n = 7;
+      else if (KeyIs(w, p, "priceList")) f = kPriceList, n = 9;
+      break;
+    case 'e':
+      if (KeyIs(w, p, "employee")) f = kEmployee, n = 8;
+      break;
+    case 'a':
+      if (KeyIs(w, p, "amount")) f = kAmount, n = 6;
+      break;
+    case 'k':
+      if (KeyIs(w, p, "kind")) f = kKind, n = 4;
+      break;
+    case 's':
+      if (KeyIs(w, p, "status")) f = kStatus, n = 6;
+      else if (KeyIs(w, p, "service")) f = kService, n = 7;
+      break;
+    case 'n':
+      if (KeyIs(w, p, "name")) f = kName, n = 4;
+      break;
+    case 'b':
+      if (KeyIs(w, p, "bonusBalance")) f = kBonusBalance, n = 12;
+      break;
+    case 'r':
+      if (KeyIs(w, p, "registered")) f = kRegistered, n = 10;
+      break;
+    case 'c':
+      if (KeyIs(w, p, "currency")) f = kCurrency, n = 8;
+      break;
+    default:
+      break;
+  }
+  *length = n;
+  return f;
+}
+
+
+}  // namespace
+
+bool JsonImporter::FastElement(Table table, size_t index) {
   if (pending_) return false;  // after a schema error only the syntax is checked
-  const auto& known = known_keys_[static_cast<int>(Table::kVisits)];
   const char* const open = p_;
   const char* const end = end_;
+  // Keys are matched with whole-word loads: near the end of the input the
+  // general path reads the (last few) elements.
+  constexpr ptrdiff_t kSlack = 32;
   const char* s = open + 1;
   auto skip_whitespace = [&s, end] {
-    while (s < end && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')) ++s;
+    while (s < end && IsJsonSpace(*s)) ++s;
   };
   // At '"': the end of a string without escapes (its closing quote), UTF-8
   // checked as ParseString does; nullptr for anything else.
@@ -1170,9 +1295,7 @@ bool JsonImporter::FastVisit(size_t index) {
     ++q;
     while (true) {
       while (end - q >= 8) {
-        uint64_t w;
-        std::memcpy(&w, q, 8);
-        const uint64_t special = SpecialBytes(w);
+        const uint64_t special = SpecialBytes(LoadWord(q));
         if (special != 0) {
           q += std::countr_zero(special) / 8;
           break;
@@ -1193,116 +1316,169 @@ bool JsonImporter::FastVisit(size_t index) {
       q += len;
     }
   };
-
-  std::string_view id, date, patient, employee, division, amount, kind, status;
-  const char* id_at = open;
-  const char* amount_at = nullptr;
-  skip_whitespace();
-  for (size_t member = 0;; ++member) {
-    if (member == kKnownKeys || !known[member].set) return false;
-    const KnownKey& key = known[member];
-    const size_t n = key.text.size();
-    if (static_cast<size_t>(end - s) < n + 3 || s[0] != '"' || s[n + 1] != '"' ||
-        !SameBytes(std::string_view(s + 1, n), key.text)) {
-      return false;
+  // At a number: its end when it is -?(0|[1-9][0-9]*)(.[0-9]+)? and nothing
+  // else; nullptr for an exponent, a leading zero or a bad digit, which are the
+  // general path's to read or report.
+  auto plain_number = [end](const char* q) -> const char* {
+    if (*q == '-') ++q;
+    if (q >= end || !IsDigit(*q)) return nullptr;
+    if (*q == '0') {
+      ++q;
+    } else {
+      while (q < end && IsDigit(*q)) ++q;
     }
-    s += n + 2;
-    skip_whitespace();
-    if (s >= end || *s != ':') return false;
-    ++s;
+    if (q < end && *q == '.') {
+      ++q;
+      if (q >= end || !IsDigit(*q)) return nullptr;
+      while (q < end && IsDigit(*q)) ++q;
+    }
+    if (q < end && (*q == 'e' || *q == 'E' || IsDigit(*q))) return nullptr;
+    return q;
+  };
+
+  // What was read per field: the value's text (a string's contents or a
+  // number's digits) and where it starts. `seen` has a bit per key met (a
+  // repeated key is left to the general path, where the last one counts);
+  // `given` per key whose value is not null; `numeric` per number value.
+  std::array<FastValue, kFieldCount> values;
+  uint32_t seen = 0, given = 0, numeric = 0;
+  const uint32_t wanted = kTableFields[static_cast<int>(table)];
+  skip_whitespace();
+  if (s < end && *s == '}') return false;  // an empty element: the general path's
+  while (true) {
+    if (end - s < kSlack || *s != '"') return false;
+    size_t key_length = 0;
+    Field field = KnownKeyAt(s + 1, &key_length);
+    if (field != kUnknownField && (wanted & Bit(field)) != 0) {
+      if ((seen & Bit(field)) != 0) return false;
+      seen |= Bit(field);
+      s += key_length + 2;
+    } else {
+      const char* close = plain_string(s);
+      if (close == nullptr) return false;
+      field = kUnknownField;  // a key this table does not read: its value is only checked
+      s = close + 1;
+    }
+    if (s < end && *s == ':') {
+      ++s;
+    } else {
+      skip_whitespace();
+      if (s >= end || *s != ':') return false;
+      ++s;
+    }
     skip_whitespace();
     if (s >= end) return false;
     const char* value = s;
-    if (*s == '"') {
+    const char c = *s;
+    if (c == '"') {
       const char* close = plain_string(s);
       if (close == nullptr) return false;
       s = close + 1;
-    } else if (key.field == kAmount && (*s == '-' || IsDigit(*s))) {
-      // -?(0|[1-9][0-9]*)(.[0-9]+)? and nothing else: an exponent, a leading
-      // zero or a bad digit is the general path's to report.
-      if (*s == '-') ++s;
-      if (s >= end || !IsDigit(*s)) return false;
-      if (*s == '0') {
-        ++s;
-      } else {
-        while (s < end && IsDigit(*s)) ++s;
+      if (field != kUnknownField) {
+        values[field] = FastValue{value, std::string_view(value + 1, static_cast<size_t>(close - value - 1))};
+        given |= Bit(field);
       }
-      if (s < end && *s == '.') {
-        ++s;
-        if (s >= end || !IsDigit(*s)) return false;
-        while (s < end && IsDigit(*s)) ++s;
+    } else if (c == '-' || IsDigit(c)) {
+      const char* after = plain_number(s);
+      if (after == nullptr) return false;
+      s = after;
+      if (field != kUnknownField) {
+        values[field] = FastValue{value, std::string_view(value, static_cast<size_t>(s - value))};
+        given |= Bit(field);
+        numeric |= Bit(field);
       }
-      if (s < end && (*s == 'e' || *s == 'E' || IsDigit(*s))) return false;
+    } else if (c == 'n' && end - s >= 4 && std::memcmp(s, "null", 4) == 0) {
+      s += 4;  // the same as an absent key
+    } else if (field == kUnknownField && end - s >= 5 &&
+               (std::memcmp(s, "true", 4) == 0 || std::memcmp(s, "false", 5) == 0)) {
+      s += *s == 't' ? 4 : 5;
     } else {
-      return false;
+      return false;  // a nested value, or true/false where a known field is read
     }
-    // A string's contents, or a number's text.
-    const std::string_view text =
-        *value == '"' ? std::string_view(value + 1, static_cast<size_t>(s - value - 2))
-                      : std::string_view(value, static_cast<size_t>(s - value));
-    switch (key.field) {
-      case kId:
-        id = text;
-        id_at = value;
-        break;
-      case kDate:
-        date = text;
-        break;
-      case kPatient:
-        patient = text;
-        break;
-      case kEmployee:
-        employee = text;
-        break;
-      case kDivision:
-        division = text;
-        break;
-      case kAmount:
-        // A number, or a string holding one: ParseAmount reads both texts alike.
-        amount = text;
-        amount_at = value;
-        break;
-      case kKind:
-        kind = text;
-        break;
-      case kStatus:
-        status = text;
-        break;
-      default:
-        break;  // "service" (a string, as it must be) and keys visits do not use
-    }
-    skip_whitespace();
-    if (s >= end) return false;
-    if (*s == ',') {
+    if (s < end && *s == ',') {
       ++s;
       skip_whitespace();
       continue;
     }
-    if (*s != '}') return false;
+    skip_whitespace();
+    if (s < end && *s == ',') {
+      ++s;
+      skip_whitespace();
+      continue;
+    }
+    if (s >= end || *s != '}') return false;
     ++s;
     break;
   }
-
-  // The values, checked as AcceptVisit checks them; any refusal is left to it.
-  LineInput line;
-  if (date.empty() || patient.empty() || amount_at == nullptr || amount.empty()) return false;
-  const std::optional<Day> day = ParseDate(date);
-  const std::optional<Money> money = ParseAmount(amount, /*decimal_comma=*/false);
-  if (!day || !money) return false;
-  const std::optional<LineKind> line_kind = ParseLineKind(kind);
-  const std::optional<LineStatus> line_status = ParseLineStatus(status);
-  if (!line_kind || !line_status) return false;
-  line.kind = *line_kind;
-  line.status = *line_status;
-  line.day = *day;
-  line.patient = patient;
-  line.employee = employee;
-  line.division = division;
-  line.amount = *money;
+  const FastFields fields{values, given, numeric};
+  const bool accepted = table == Table::kVisits ? FastAcceptVisit(index, open, fields)
+                                                : FastAcceptPatient(index, fields);
+  if (!accepted) return false;
   p_ = s;
+  return true;
+}
+
+bool JsonImporter::FastAcceptVisit(size_t index, const char* open, const FastFields& in) {
+  // Ids, dates, kind and status as strings, an amount as a number or a
+  // string; anything else, or a value the general path would refuse, is its.
+  constexpr uint32_t kStrings = Bit(kId) | Bit(kDate) | Bit(kPatient) | Bit(kEmployee) |
+                                Bit(kDivision) | Bit(kKind) | Bit(kStatus) | Bit(kService);
+  constexpr uint32_t kRequired = Bit(kDate) | Bit(kPatient) | Bit(kAmount);
+  if ((in.numeric & kStrings) != 0 || (in.given & kRequired) != kRequired) return false;
+  const std::string_view date = in.values[kDate].text;
+  const std::string_view patient = in.values[kPatient].text;
+  const std::string_view amount = in.values[kAmount].text;
+  if (date.empty() || patient.empty() || amount.empty()) return false;
+  LineInput line;
+  if (!CachedDate(date, &line.day)) return false;
+  const std::optional<Money> money = ParseAmount(amount, /*decimal_comma=*/false);
+  if (!money) return false;
+  const std::optional<LineKind> kind = ParseLineKind(in.Text(kKind));
+  const std::optional<LineStatus> status = ParseLineStatus(in.Text(kStatus));
+  if (!kind || !status) return false;
+  line.kind = *kind;
+  line.status = *status;
+  line.patient = patient;
+  line.employee = in.Text(kEmployee);
+  line.division = in.Text(kDivision);
+  line.amount = *money;
   table_ = Table::kVisits;
-  AddVisitLine(index, static_cast<size_t>(open - begin_), id, static_cast<size_t>(id_at - begin_),
-               amount, static_cast<size_t>(amount_at - begin_), line);
+  const bool has_id = (in.given & Bit(kId)) != 0;
+  AddVisitLine(index, static_cast<size_t>(open - begin_), in.Text(kId),
+               static_cast<size_t>((has_id ? in.values[kId].at : open) - begin_), amount,
+               static_cast<size_t>(in.values[kAmount].at - begin_), line);
+  return true;
+}
+
+bool JsonImporter::FastAcceptPatient(size_t index, const FastFields& in) {
+  constexpr uint32_t kStrings = Bit(kId) | Bit(kName) | Bit(kPriceList) | Bit(kRegistered);
+  if ((in.numeric & kStrings) != 0 || (in.given & Bit(kId)) == 0) return false;
+  const std::string_view id = in.values[kId].text;
+  if (id.empty()) return false;
+  std::optional<Money> bonus;
+  const std::string_view bonus_text = in.Text(kBonusBalance);
+  if (!bonus_text.empty()) {  // "" is absent, as for the general path
+    bonus = ParseAmount(bonus_text, /*decimal_comma=*/false);
+    if (!bonus) return false;
+  }
+  Day registered = kNoDay;
+  const std::string_view registered_text = in.Text(kRegistered);
+  if (!registered_text.empty() && !CachedDate(registered_text, &registered)) return false;
+  table_ = Table::kPatients;
+  AddPatientRow(index, id, static_cast<size_t>(in.values[kId].at - begin_), in.Text(kName),
+                in.Text(kPriceList), bonus, registered);
+  return true;
+}
+
+bool JsonImporter::CachedDate(std::string_view text, Day* out) {
+  // Lines come in date order, so most dates are the one before.
+  if (!SameBytes(text, last_date_text_)) {
+    const std::optional<Day> day = ParseDate(text);
+    if (!day) return false;
+    last_date_text_.assign(text);
+    last_date_ = *day;
+  }
+  *out = last_date_;
   return true;
 }
 
