@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -104,13 +105,14 @@ class Result {
 class Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
-  bool ok() const { return ok_; }
-  const Error& error() const { return error_; }
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT
+  bool ok() const { return !error_; }
+  const Error& error() const { return *error_; }
 
  private:
-  Error error_;
-  bool ok_ = true;
+  // Empty on success: a success is a flag, with no Error to build and destroy
+  // (AddLine returns one per visit line).
+  std::optional<Error> error_;
 };
 
 }  // namespace clinic
