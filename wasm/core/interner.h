@@ -4,6 +4,7 @@
 // id per visit line), where node allocation and rehashing dominated.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -12,24 +13,62 @@
 
 namespace clinic {
 
+namespace interner_detail {
+
+// Heads and hashes read bytes as little-endian words (x86-64 and wasm).
+static_assert(std::endian::native == std::endian::little);
+
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// The first min(size, 8) bytes, zero-padded: byte i at bits 8i. Two
+// overlapping fixed-size loads cover every size below 8, so there is no loop
+// and no variable-length memcpy (a library call in wasm).
+inline uint64_t HeadOf(const char* p, size_t n) {
+  if (n >= 8) return Load64(p);
+  if (n >= 4) return Load32(p) | Load32(p + n - 4) << (8 * (n - 4));
+  if (n == 0) return 0;
+  const auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
+  return byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
+}
+
+inline uint64_t Mix(uint64_t h) {
+  // The murmur3 finaliser: every input bit reaches every output bit.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace interner_detail
+
 /// a == b, inline: in wasm, std::string_view's == calls the C library's
 /// byte-at-a-time memcmp, which showed in profiles of id lookups and key
-/// dispatch. Compares 8 bytes at a time; for a literal the loop unrolls.
+/// dispatch. Fixed-size loads only: below 8 bytes the two heads, else 8 bytes
+/// at a time and the last 8 (overlapping); for a literal it folds.
 inline bool SameBytes(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  using interner_detail::HeadOf;
+  using interner_detail::Load64;
+  const size_t n = a.size();
+  if (n != b.size()) return false;
   const char* p = a.data();
   const char* q = b.data();
-  size_t n = a.size();
-  for (; n >= 8; p += 8, q += 8, n -= 8) {
-    uint64_t x, y;
-    std::memcpy(&x, p, 8);
-    std::memcpy(&y, q, 8);
-    if (x != y) return false;
+  if (n < 8) return HeadOf(p, n) == HeadOf(q, n);
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    if (Load64(p + i) != Load64(q + i)) return false;
   }
-  for (; n > 0; ++p, ++q, --n) {
-    if (*p != *q) return false;
-  }
-  return true;
+  return Load64(p + n - 8) == Load64(q + n - 8);
 }
 
 class StringInterner {
@@ -38,8 +77,13 @@ class StringInterner {
 
   /// The index of `s`, inserting it when new; `.second` tells whether it was inserted.
   std::pair<uint32_t, bool> Insert(std::string_view s);
-  /// The index of `s`, or kAbsent.
-  uint32_t Find(std::string_view s) const;
+  /// The index of `s`, or kAbsent. Inline: it runs for every id of every visit line.
+  uint32_t Find(std::string_view s) const {
+    if (slots_.empty()) return kAbsent;
+    const uint64_t head = Head(s);
+    size_t slot;
+    return Probe(s, HashOf(s, head), head, &slot);
+  }
   /// The string with index `i`.
   std::string_view Get(uint32_t i) const {
     return {arena_.data() + offsets_[i], static_cast<size_t>(offsets_[i + 1] - offsets_[i])};
@@ -47,14 +91,9 @@ class StringInterner {
   size_t size() const { return offsets_.size() - 1; }
 
   /// Hash used for the table; exposed for tests.
-  static uint64_t Hash(std::string_view s);
+  static uint64_t Hash(std::string_view s) { return HashOf(s, Head(s)); }
 
  private:
-  uint32_t Probe(std::string_view s, uint64_t hash, uint64_t head, size_t* slot) const;
-  // Hash(s) from its head, which lookups compute once for both.
-  static uint64_t HashOf(std::string_view s, uint64_t head);
-  void Grow();
-
   // A slot holds enough to reject, and for strings of up to 8 bytes to accept,
   // a candidate without reading the arena: a lookup then touches one cache
   // line instead of three (slot, offsets, arena), which dominated id lookups.
@@ -63,8 +102,49 @@ class StringInterner {
     uint32_t tag = 0;           // upper hash bits above min(size, 255)
     uint64_t head = 0;          // the first 8 bytes, zero-padded
   };
-  static uint32_t Tag(uint64_t hash, size_t size);
-  static uint64_t Head(std::string_view s);
+
+  static uint64_t Head(std::string_view s) { return interner_detail::HeadOf(s.data(), s.size()); }
+  // Hash(s) from its head, which lookups compute once for both.
+  static uint64_t HashOf(std::string_view s, uint64_t head) {
+    using interner_detail::Load64;
+    constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+    uint64_t h = s.size() * kMul;
+    uint64_t tail = head;  // up to 8 bytes, the head is the whole string
+    if (s.size() > 8) [[unlikely]] {
+      const char* p = s.data();
+      size_t n = s.size();
+      for (; n > 8; p += 8, n -= 8) {
+        h = (h ^ Load64(p)) * kMul;
+        h ^= h >> 29;
+      }
+      tail = Load64(p + n - 8);  // the last 8 bytes, overlapping the block before
+    }
+    h = (h ^ tail) * kMul;
+    return interner_detail::Mix(h);
+  }
+  static uint32_t Tag(uint64_t hash, size_t size) {
+    return static_cast<uint32_t>(hash >> 32 << 8) | static_cast<uint32_t>(size < 255 ? size : 255);
+  }
+  // The index of `s` (kAbsent when absent, *slot then the empty slot for it).
+  uint32_t Probe(std::string_view s, uint64_t hash, uint64_t head, size_t* slot) const {
+    const size_t mask = slots_.size() - 1;
+    const uint32_t tag = Tag(hash, s.size());
+    const Slot* slots = slots_.data();
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Slot& entry = slots[i];
+      if (entry.index_plus_1 == 0) {
+        *slot = i;
+        return kAbsent;
+      }
+      // Equal tags mean equal sizes below 255; up to 8 bytes the head is the whole string.
+      if (entry.tag == tag && entry.head == head &&
+          (s.size() <= 8 || SameBytes(Get(entry.index_plus_1 - 1), s))) {
+        *slot = i;
+        return entry.index_plus_1 - 1;
+      }
+    }
+  }
+  void Grow();
 
   std::vector<char> arena_;
   std::vector<uint64_t> offsets_{0};  // string i is arena_[offsets_[i], offsets_[i+1])
@@ -84,7 +164,21 @@ class UniqueStrings {
   /// The order used for the fast path: shorter first, then bytewise, so that
   /// unpadded numbers (9, 10, 11) count as increasing too.
   static bool Less(std::string_view a, std::string_view b) {
-    return a.size() != b.size() ? a.size() < b.size() : a < b;
+    if (a.size() != b.size()) return a.size() < b.size();
+    // Bytewise, 8 at a time: in wasm, operator< is the C library's byte-loop memcmp.
+    const char* p = a.data();
+    const char* q = b.data();
+    size_t n = a.size();
+    for (; n >= 8; p += 8, q += 8, n -= 8) {
+      uint64_t x, y;
+      std::memcpy(&x, p, 8);
+      std::memcpy(&y, q, 8);
+      if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+    }
+    for (; n > 0; ++p, ++q, --n) {
+      if (*p != *q) return static_cast<unsigned char>(*p) < static_cast<unsigned char>(*q);
+    }
+    return false;
   }
 
  private:

@@ -8,36 +8,35 @@
 
 namespace clinic {
 
-Index EntityTable::Find(std::string_view id) const {
-  const uint32_t index = index_.Find(id);
-  return index == StringInterner::kAbsent ? kNone : index;
-}
-
-Index EntityTable::Add(std::string_view id, std::string_view name, bool is_declared) {
-  const Index index = index_.Insert(id).first;
-  ids.emplace_back(id);
-  names.emplace_back(name);
-  declared.push_back(is_declared ? 1 : 0);
-  return index;
+std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id) {
+  const auto [index, inserted] = index_.Insert(id);
+  if (inserted) {
+    ids.emplace_back(id);
+    names.emplace_back(id);
+    declared.push_back(0);
+  }
+  return {index, inserted};
 }
 
 namespace {
 
-// How often, and first where, an entity was referenced without being declared.
+// How often, and first where, each entity of a table was referenced, and how
+// it was declared. One record per entity: a reference touches one cache line.
+struct Reference {
+  uint64_t count = 0;
+  uint64_t first_line = 0;
+  uint8_t first_from_row = 0;  // first reference from another table's row, not a visit
+  uint8_t from_table = 0;      // declared by a row of its own table
+  uint8_t named = 0;           // named by a lone visits.csv column
+};
+
 struct References {
   const char* what = "";  // "patient", for messages
-  std::vector<uint64_t> count;
-  std::vector<uint64_t> first_line;
-  std::vector<uint8_t> first_from_row;  // first reference from another table's row, not a visit
-  std::vector<uint8_t> from_table;  // declared by a row of its own table
-  std::vector<uint8_t> named;       // named by a lone visits.csv column
+  std::vector<Reference> of;  // per entity, in step with the table
 
+  Reference& operator[](Index i) { return of[i]; }
   void Grow(size_t n) {
-    count.resize(n, 0);
-    first_line.resize(n, 0);
-    first_from_row.resize(n, 0);
-    from_table.resize(n, 0);
-    named.resize(n, 0);
+    if (of.size() < n) of.resize(n);
   }
 };
 
@@ -106,48 +105,44 @@ struct ExportBuilder::Impl {
   UniqueStrings line_ids;
 
   // Consecutive lines mostly repeat the patient (lines of one visit) and often
-  // the employee and division: remember the last id of each to skip hashing.
-  struct LastId {
-    std::string id;
-    Index index = kNone;
-  };
-  LastId last_patient, last_employee, last_division;
+  // the employee and division: remember the entity of the last id of each, and
+  // compare with its id to skip hashing.
+  Index last_patient = kNone, last_employee = kNone, last_division = kNone;
 
-  Index InternCached(EntityTable& table, References& refs, LastId& last, std::string_view id,
+  Index InternCached(EntityTable& table, References& refs, Index& last, std::string_view id,
                      std::string_view file, uint64_t line) {
-    if (last.index != kNone && SameBytes(id, last.id)) return last.index;
-    last.index = Intern(table, refs, id, file, line);
-    last.id.assign(id);
-    return last.index;
+    if (last != kNone && SameBytes(id, table.ids[last])) return last;
+    last = Intern(table, refs, id, file, line);
+    return last;
   }
 
   // Returns the entity for `id`, creating an undeclared one on first sight.
   // `file` and `line` say where `id` was read, for the limit error.
   Index Intern(EntityTable& table, References& refs, std::string_view id, std::string_view file,
                uint64_t line) {
-    Index index = table.Find(id);
-    if (index != kNone) return index;
-    if (table.size() >= limits.entities) {
-      // The import fails in Finish(); until then the id counts as entity 0.
-      if (!too_many_ids) {
-        const bool json = data.summary.format == "json";
-        too_many_ids = MakeError(
-            code::kTooManyIds, {std::string(file), json ? 0 : line, 0, "", ""},
-            "the export has more distinct " + std::string(refs.what) + " ids than the engine can "
-                "hold (" + std::to_string(limits.entities) + "); the first one over the limit is " +
-                QuoteForMessage(id));
-      }
-      return 0;
+    const Index index = table.Find(id);
+    if (index != kNone) [[likely]] return index;
+    if (table.size() < limits.entities) {
+      refs.of.emplace_back();
+      return table.FindOrAdd(id).first;
     }
-    index = table.Add(id, id, false);
-    refs.Grow(table.size());
-    return index;
+    // The import fails in Finish(); until then the id counts as entity 0.
+    if (!too_many_ids) {
+      const bool json = data.summary.format == "json";
+      too_many_ids = MakeError(
+          code::kTooManyIds, {std::string(file), json ? 0 : line, 0, "", ""},
+          "the export has more distinct " + std::string(refs.what) + " ids than the engine can "
+              "hold (" + std::to_string(limits.entities) + "); the first one over the limit is " +
+              QuoteForMessage(id));
+    }
+    return 0;
   }
 
-  static void Reference(References& refs, Index index, uint64_t line, bool from_row = false) {
-    if (refs.count[index]++ == 0) {
-      refs.first_line[index] = line;
-      refs.first_from_row[index] = from_row ? 1 : 0;
+  static void Refer(References& refs, Index index, uint64_t line, bool from_row = false) {
+    Reference& r = refs[index];
+    if (r.count++ == 0) {
+      r.first_line = line;
+      r.first_from_row = from_row ? 1 : 0;
     }
   }
 
@@ -159,21 +154,27 @@ struct ExportBuilder::Impl {
       *out = index;  // the import fails in Finish(); not a duplicate
       return true;
     }
-    if (refs.from_table[index]) return false;
-    refs.from_table[index] = 1;
+    if (refs[index].from_table) return false;
+    refs[index].from_table = 1;
     table.names[index] = std::string(name.empty() ? id : name);
     *out = index;
     return true;
   }
 
+  // The per-entity columns cover their table: grown geometrically while rows
+  // are added (a resize per row cost more than the row), cut to size by Finish.
+  static size_t Room(size_t have, size_t need) { return have >= need ? have : std::max(need, 2 * have); }
   void GrowPatients() {
-    const size_t n = data.patients.size();
+    if (data.patient_registered.size() >= data.patients.size()) return;
+    const size_t n = Room(data.patient_registered.size(), data.patients.size());
     data.patient_price_list.resize(n, kNone);
     data.patient_bonus.resize(n, 0);
     data.patient_has_bonus.resize(n, 0);
     data.patient_registered.resize(n, kNoDay);
   }
-  void GrowEmployees() { data.employee_division.resize(data.employees.size(), kNone); }
+  void GrowEmployees() {
+    data.employee_division.resize(Room(data.employee_division.size(), data.employees.size()), kNone);
+  }
 };
 
 ExportBuilder::ExportBuilder(Limits limits) : impl_(std::make_unique<Impl>(limits)) {}
@@ -224,7 +225,7 @@ bool ExportBuilder::AddEmployee(std::string_view id, std::string_view name,
   if (!division_id.empty()) {
     const Index division =
         m.Intern(m.data.divisions, m.divisions, division_id, m.employees_file, source_line);
-    Impl::Reference(m.divisions, division, source_line, true);
+    Impl::Refer(m.divisions, division, source_line, true);
     m.data.employee_division[index] = division;
   }
   ++m.data.summary.employees;
@@ -243,7 +244,7 @@ bool ExportBuilder::AddPatient(std::string_view id, std::string_view name,
   if (!price_list_id.empty()) {
     const Index list =
         m.Intern(m.data.price_lists, m.price_lists, price_list_id, m.patients_file, source_line);
-    Impl::Reference(m.price_lists, list, source_line, true);
+    Impl::Refer(m.price_lists, list, source_line, true);
     m.data.patient_price_list[index] = list;
   }
   if (bonus) {
@@ -281,19 +282,20 @@ Status ExportBuilder::AddLine(const LineInput& line) {
 
   const Index patient = m.InternCached(m.data.patients, m.patients, m.last_patient, line.patient,
                                        m.visits_file, line.source_line);
-  Impl::Reference(m.patients, patient, line.source_line);
-  if (!line.patient_name.empty() && !m.patients.from_table[patient] && !m.patients.named[patient]) {
-    m.patients.named[patient] = 1;
+  Impl::Refer(m.patients, patient, line.source_line);
+  if (!line.patient_name.empty() && !m.patients[patient].from_table &&
+      !m.patients[patient].named) {
+    m.patients[patient].named = 1;
     m.data.patients.names[patient] = std::string(line.patient_name);
   }
   Index employee = kNone;
   if (!line.employee.empty()) {
     employee = m.InternCached(m.data.employees, m.employees, m.last_employee, line.employee,
                               m.visits_file, line.source_line);
-    Impl::Reference(m.employees, employee, line.source_line);
-    if (!line.employee_name.empty() && !m.employees.from_table[employee] &&
-        !m.employees.named[employee]) {
-      m.employees.named[employee] = 1;
+    Impl::Refer(m.employees, employee, line.source_line);
+    if (!line.employee_name.empty() && !m.employees[employee].from_table &&
+        !m.employees[employee].named) {
+      m.employees[employee].named = 1;
       m.data.employees.names[employee] = std::string(line.employee_name);
     }
   }
@@ -301,10 +303,10 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   if (!line.division.empty()) {
     division = m.InternCached(m.data.divisions, m.divisions, m.last_division, line.division,
                               m.visits_file, line.source_line);
-    Impl::Reference(m.divisions, division, line.source_line);
-    if (!line.division_name.empty() && !m.divisions.from_table[division] &&
-        !m.divisions.named[division]) {
-      m.divisions.named[division] = 1;
+    Impl::Refer(m.divisions, division, line.source_line);
+    if (!line.division_name.empty() && !m.divisions[division].from_table &&
+        !m.divisions[division].named) {
+      m.divisions[division].named = 1;
       m.data.divisions.names[division] = std::string(line.division_name);
     }
   }
@@ -362,22 +364,23 @@ void WarnUnknown(ImportSummary& summary, const EntityTable& table, References& r
   size_t named = 0;
   uint64_t more_ids = 0, more_refs = 0;
   for (Index i = 0; i < table.size(); ++i) {
-    if (refs.from_table[i] || refs.named[i] || refs.count[i] == 0) continue;
+    const Reference& r = refs[i];
+    if (r.from_table || r.named || r.count == 0) continue;
     if (named == kMaxNamedUnknowns) {
       ++more_ids;
-      more_refs += refs.count[i];
+      more_refs += r.count;
       continue;
     }
     ++named;
-    const std::string& referrer = refs.first_from_row[i] ? referrers.rows : referrers.visits;
-    std::string where = json ? referrer + "[" + std::to_string(refs.first_line[i] - 1) + "]"
-                             : referrer + ", line " + std::to_string(refs.first_line[i]);
+    const std::string& referrer = r.first_from_row ? referrers.rows : referrers.visits;
+    std::string where = json ? referrer + "[" + std::to_string(r.first_line - 1) + "]"
+                             : referrer + ", line " + std::to_string(r.first_line);
     summary.warnings.push_back(Warning{
         std::string(code),
         where + ": " + std::string(what) + " " + QuoteForMessage(table.ids[i]) + " is not in the " +
             std::string(table_name) + " table; kept and shown by its id (" +
-            std::to_string(refs.count[i]) + (refs.count[i] == 1 ? " reference)" : " references)"),
-        refs.count[i]});
+            std::to_string(r.count) + (r.count == 1 ? " reference)" : " references)"),
+        r.count});
   }
   if (more_ids > 0) {
     summary.warnings.push_back(Warning{
@@ -395,8 +398,11 @@ Result<Export> ExportBuilder::Finish() {
   Impl& m = *impl_;
   if (m.too_many_ids) return *m.too_many_ids;
   Export& data = m.data;
-  m.GrowPatients();
-  m.GrowEmployees();
+  data.patient_price_list.resize(data.patients.size(), kNone);
+  data.patient_bonus.resize(data.patients.size(), 0);
+  data.patient_has_bonus.resize(data.patients.size(), 0);
+  data.patient_registered.resize(data.patients.size(), kNoDay);
+  data.employee_division.resize(data.employees.size(), kNone);
   m.divisions.Grow(data.divisions.size());
   m.employees.Grow(data.employees.size());
   m.price_lists.Grow(data.price_lists.size());
@@ -418,16 +424,16 @@ Result<Export> ExportBuilder::Finish() {
   for (auto& w : other) data.summary.warnings.push_back(std::move(w));
 
   for (Index i = 0; i < data.divisions.size(); ++i) {
-    data.divisions.declared[i] = m.divisions.from_table[i] | m.divisions.named[i];
+    data.divisions.declared[i] = m.divisions[i].from_table | m.divisions[i].named;
   }
   for (Index i = 0; i < data.employees.size(); ++i) {
-    data.employees.declared[i] = m.employees.from_table[i] | m.employees.named[i];
+    data.employees.declared[i] = m.employees[i].from_table | m.employees[i].named;
   }
   for (Index i = 0; i < data.price_lists.size(); ++i) {
-    data.price_lists.declared[i] = m.price_lists.from_table[i] | m.price_lists.named[i];
+    data.price_lists.declared[i] = m.price_lists[i].from_table | m.price_lists[i].named;
   }
   for (Index i = 0; i < data.patients.size(); ++i) {
-    data.patients.declared[i] = m.patients.from_table[i] | m.patients.named[i];
+    data.patients.declared[i] = m.patients[i].from_table | m.patients[i].named;
   }
 
   // Sort the completed lines by (patient, day, employee, division), stably so

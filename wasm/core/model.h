@@ -20,6 +20,7 @@ namespace clinic {
 /// Index into an entity table; kNone where a line has no employee/division.
 using Index = uint32_t;
 inline constexpr Index kNone = UINT32_MAX;
+static_assert(kNone == StringInterner::kAbsent);
 
 enum class LineKind : uint8_t { kService = 0, kGoods = 1 };
 enum class LineStatus : uint8_t { kCompleted = 0, kCancelled = 1, kNoShow = 2 };
@@ -33,10 +34,11 @@ struct EntityTable {
   std::vector<uint8_t> declared;
   size_t size() const { return ids.size(); }
   /// Index of `id`, or kNone.
-  Index Find(std::string_view id) const;
+  Index Find(std::string_view id) const { return index_.Find(id); }  // kAbsent is kNone
 
-  /// Appends an entity (the caller checks it is new) and returns its index.
-  Index Add(std::string_view id, std::string_view name, bool is_declared);
+  /// The index of `id`, appending an undeclared entity named by its id when it
+  /// is new; `.second` tells whether it was added.
+  std::pair<Index, bool> FindOrAdd(std::string_view id);
 
  private:
   StringInterner index_;  // id -> index, in step with `ids`
