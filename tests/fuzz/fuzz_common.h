@@ -11,8 +11,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "import.h"
 #include "model.h"
@@ -196,6 +199,65 @@ inline void CheckReports(const Export& data, const ReportOptions& options) {
     Expect(row.returned <= row.primary, "loyalty: more returned than primary patients");
   }
   Expect(l.total.returned <= l.total.primary, "loyalty total: more returned than primary");
+}
+
+/// The files fed in pieces (sizes drawn from `seed`), as the page feeds what
+/// it has read so far, must give exactly `whole`: the same error to the byte,
+/// or the same export.
+inline void CheckSameInPieces(const std::vector<InputFile>& files, const Result<Export>& whole,
+                              uint64_t seed) {
+  std::vector<FileHead> heads;
+  for (const InputFile& f : files) {
+    heads.push_back(FileHead{f.name, f.bytes.size(), std::string(f.bytes.substr(0, 3))});
+  }
+  Result<std::unique_ptr<StreamingImport>> begun = StreamingImport::Begin(heads);
+  std::optional<Result<Export>> pieces;
+  if (!begun.ok()) {
+    pieces.emplace(begun.error());
+  } else {
+    StreamingImport& import = *begun.value();
+    uint64_t state = seed | 1;
+    const auto next = [&state] {  // xorshift64
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      return state;
+    };
+    bool more = true;
+    for (const size_t i : import.order()) {
+      const std::string_view bytes = files[i].bytes;
+      size_t have = 0;
+      do {  // an empty file too is fed once
+        have = std::min(bytes.size(), have + 1 + static_cast<size_t>(next() % 64));
+        more = import.Feed(i, bytes.substr(0, have));
+      } while (more && have < bytes.size());
+      if (!more) break;
+    }
+    pieces.emplace(import.Finish());
+  }
+  const Result<Export>& cut = *pieces;
+  Expect(cut.ok() == whole.ok(), "fed in pieces, the import succeeds or fails otherwise");
+  if (!whole.ok()) {
+    const Error& a = whole.error();
+    const Error& b = cut.error();
+    Expect(a.message == b.message && a.where.value == b.where.value && a.where.field == b.where.field,
+           "fed in pieces, the error differs: " + b.message + " instead of " + a.message);
+    return;
+  }
+  const Export& a = whole.value();
+  const Export& b = cut.value();
+  const ImportSummary& s = a.summary;
+  const ImportSummary& t = b.summary;
+  bool same = s.lines == t.lines && s.completed_amount == t.completed_amount &&
+              s.visits == t.visits && s.blank_lines == t.blank_lines &&
+              s.warnings.size() == t.warnings.size() && a.patients.ids == b.patients.ids &&
+              a.patients.names == b.patients.names && a.lines.amount == b.lines.amount &&
+              a.lines.day == b.lines.day && a.lines.patient == b.lines.patient &&
+              a.lines.employee == b.lines.employee && a.lines.division == b.lines.division;
+  for (size_t k = 0; same && k < s.warnings.size(); ++k) {
+    same = s.warnings[k].message == t.warnings[k].message;
+  }
+  Expect(same, "fed in pieces, the export differs");
 }
 
 }  // namespace clinic::fuzz

@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rest.remove_prefix(marker + 1);
   }
   const Result<Export> result = ImportFiles(files);
+  fuzz::CheckSameInPieces(files, result, size);
   if (!result.ok()) {
     fuzz::CheckError(result.error(), {"input.", "csv.", "limit."});
     return 0;

@@ -4,13 +4,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace clinic;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  const Result<Export> result = ImportFiles({InputFile{"export.json", bytes}});
+  const std::vector<InputFile> files = {InputFile{"export.json", bytes}};
+  const Result<Export> result = ImportFiles(files);
+  fuzz::CheckSameInPieces(files, result, size);
   if (!result.ok()) {
     fuzz::CheckError(result.error(), {"input.", "json.", "limit."});
     return 0;

@@ -21,6 +21,7 @@
 
 #include "date.h"
 #include "import.h"
+#include "import_helpers.h"
 #include "money.h"
 #include "reports.h"
 #include "status.h"
@@ -183,6 +184,18 @@ void RunCase(const Json& entry) {
                                         << Dump(expect) << "\nbut the engine gives\n"
                                         << Dump(actual));
   if (result.ok()) CheckReports(c.name, result.value());
+
+  // Fed in pieces, as the page feeds what it has read so far: the same to the byte.
+  size_t total = 0;
+  for (const std::string& b : c.bytes) total += b.size();
+  test::Rng rng(total);
+  // Tiny pieces for the small cases; for the big ones (the 10 MB and
+  // 1,000,000-line cases) a few thousand pieces, which still cut everywhere.
+  const size_t tiny = total < (256 << 10) ? 7 : total / 2000;
+  for (const size_t max_piece : {tiny, std::max<size_t>(64, total / 40)}) {
+    CAPTURE(max_piece);
+    test::CheckSameResult(test::ImportInRandomPieces(inputs, rng, max_piece), result);
+  }
 }
 
 TEST_CASE("the hostile-input corpus gives exactly the expected error or summary") {

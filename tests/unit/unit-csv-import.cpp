@@ -14,6 +14,7 @@
 
 #include "fixtures.h"
 #include "import.h"
+#include "import_helpers.h"
 
 #ifndef CLINIC_SOURCE_DIR
 #error "CLINIC_SOURCE_DIR must name the repository root"
@@ -33,6 +34,7 @@ Result<Export> Csv(const Files& files) {
 Result<Export> Visits(const std::string& bytes) { return Csv({{"visits.csv", bytes}}); }
 
 using test::CheckError;
+using test::CheckSameData;
 using test::Ok;
 
 std::string ReadFile(const std::string& path) {
@@ -512,51 +514,6 @@ TEST_CASE("ImportFiles: JSON or CSV") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == code::kMixedFiles);
   }
-}
-
-// Everything but the clinic name and currency (CSV has none) and the file list.
-void CheckSameData(const Export& a, const Export& b) {
-  for (const auto& [x, y] :
-       {std::pair{&a.divisions, &b.divisions}, std::pair{&a.employees, &b.employees},
-        std::pair{&a.price_lists, &b.price_lists}, std::pair{&a.patients, &b.patients}}) {
-    CHECK(x->ids == y->ids);
-    CHECK(x->names == y->names);
-    CHECK(x->declared == y->declared);
-  }
-  CHECK(a.employee_division == b.employee_division);
-  CHECK(a.patient_price_list == b.patient_price_list);
-  CHECK(a.patient_bonus == b.patient_bonus);
-  CHECK(a.patient_has_bonus == b.patient_has_bonus);
-  CHECK(a.patient_registered == b.patient_registered);
-  CHECK(a.lines.day == b.lines.day);
-  CHECK(a.lines.patient == b.lines.patient);
-  CHECK(a.lines.employee == b.lines.employee);
-  CHECK(a.lines.division == b.lines.division);
-  CHECK(a.lines.amount == b.lines.amount);
-  CHECK(a.lines.kind == b.lines.kind);
-  CHECK(a.patient_begin == b.patient_begin);
-  CHECK(a.last_day == b.last_day);
-  const ImportSummary& s = a.summary;
-  const ImportSummary& t = b.summary;
-  CHECK(s.divisions == t.divisions);
-  CHECK(s.employees == t.employees);
-  CHECK(s.price_lists == t.price_lists);
-  CHECK(s.patients == t.patients);
-  CHECK(s.lines == t.lines);
-  CHECK(s.completed == t.completed);
-  CHECK(s.cancelled == t.cancelled);
-  CHECK(s.no_show == t.no_show);
-  CHECK(s.completed_amount == t.completed_amount);
-  CHECK(s.cancelled_amount == t.cancelled_amount);
-  CHECK(s.no_show_amount == t.no_show_amount);
-  CHECK(s.goods_lines == t.goods_lines);
-  CHECK(s.refund_lines == t.refund_lines);
-  CHECK(s.visits == t.visits);
-  CHECK(s.patients_with_lines == t.patients_with_lines);
-  CHECK(s.first_day == t.first_day);
-  CHECK(s.last_day == t.last_day);
-  CHECK(s.blank_lines == t.blank_lines);
-  CHECK(s.warnings.size() == t.warnings.size());
 }
 
 // The example export of docs/export-format.md, as JSON and as its CSV files.

@@ -26,31 +26,12 @@
 
 #include "../fuzz/json_oracle.h"
 #include "import.h"
+#include "import_helpers.h"
 
 namespace clinic {
 namespace {
 
-// ---------------------------------------------------------------- random
-
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {  // splitmix64
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  size_t Below(size_t n) { return static_cast<size_t>(Next() % n); }
-  bool Chance(int percent) { return Below(100) < static_cast<size_t>(percent); }
-  template <class T>
-  const T& Pick(const std::vector<T>& v) {
-    return v[Below(v.size())];
-  }
-
- private:
-  uint64_t state_;
-};
+using test::Rng;
 
 // ---------------------------------------------------------------- generator
 
@@ -456,6 +437,10 @@ void RunCase(const std::string& doc, Tally& tally) {
   // The plain DOM parse agrees with the SAX one.
   REQUIRE(nlohmann::json::parse(doc, nullptr, false).is_discarded() == !accepted);
   const Result<Export> ours = ImportJson("doc.json", doc);
+  // Fed in pieces, as the page feeds what it has read so far: the same to the byte.
+  Rng pieces(doc.size());
+  test::CheckSameResult(test::ImportInRandomPieces({{"doc.json", doc}}, pieces, 1 + doc.size() / 8),
+                        ours);
   if (!accepted && tree.number_overflow) {
     // nlohmann stopped at a number it cannot hold, so it says nothing about
     // the rest of the document: no verdict to compare with.

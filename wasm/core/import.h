@@ -2,7 +2,9 @@
 // memory. No files are opened here; front ends pass the bytes in.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,5 +43,53 @@ Result<Export> ImportCsv(const std::vector<InputFile>& files, const InputDone& i
 
 /// One .json file goes to ImportJson, otherwise every file is a CSV table.
 Result<Export> ImportFiles(const std::vector<InputFile>& files, const InputDone& input_done = {});
+
+/// What is known of a file before it is read: its name, its size and its
+/// first bytes (up to 3: enough to tell UTF-16 and a byte order mark).
+struct FileHead {
+  std::string name;
+  uint64_t size = 0;
+  std::string head;
+};
+
+namespace internal {
+class StreamReader;
+}
+
+/// An import of files that arrive piece by piece, read as they arrive: the
+/// page reads a file from disk while the engine reads what has come so far.
+/// Whatever the pieces, the result (the export, or the error) is ImportFiles'
+/// on the whole files; ImportFiles is this with each file in one piece.
+class StreamingImport {
+ public:
+  /// Checks the set of files as ImportFiles does before it reads any of them:
+  /// no files, a UTF-16 file, a JSON file among others, the CSV tables' names.
+  static Result<std::unique_ptr<StreamingImport>> Begin(const std::vector<FileHead>& files);
+  ~StreamingImport();
+  StreamingImport(const StreamingImport&) = delete;
+  StreamingImport& operator=(const StreamingImport&) = delete;
+
+  /// The files (indexes into Begin's list) in the order they are to be fed.
+  const std::vector<size_t>& order() const { return order_; }
+  /// More of file `index`: `bytes` are its first bytes, in the same buffer at
+  /// every call and never fewer than before (all of them when bytes.size() is
+  /// its size). Files come in order(), each whole before the next, and each at
+  /// least once (an empty one too). False once the import has failed: no more
+  /// bytes are needed, Finish() tells why.
+  bool Feed(size_t index, std::string_view bytes);
+  /// The export, or why there is none. Every file must have been fed whole,
+  /// unless Feed failed. `input_done` as for ImportFiles.
+  Result<Export> Finish(const InputDone& input_done = {});
+
+ private:
+  StreamingImport() = default;
+
+  std::vector<FileHead> files_;
+  std::vector<size_t> order_;
+  size_t next_ = 0;                                // position in order_ of the file being fed
+  std::vector<std::string_view> whole_;            // the files as fed (read at Finish when unsure)
+  std::unique_ptr<internal::StreamReader> reader_;  // null: the format needs the whole files
+  std::optional<Error> error_;
+};
 
 }  // namespace clinic

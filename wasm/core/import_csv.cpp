@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "import.h"
+#include "import_stream.h"
 
 namespace clinic {
 namespace {
@@ -138,14 +139,29 @@ enum : uint8_t { kPlain = 0, kStop = 1, kQuote = 2, kNul = 3, kHigh = 4 };
 
 class CsvFile {
  public:
-  CsvFile(Table table, std::string_view name, std::string_view bytes, ExportBuilder& builder)
-      : table_(table), name_(name), bytes_(bytes), builder_(builder) {}
+  CsvFile(Table table, std::string_view name, ExportBuilder& builder)
+      : table_(table), name_(name), builder_(builder) {}
 
-  /// Reads the whole file into the builder.
-  Status Run();
+  /// Reads on in `bytes`: the file's first bytes.size() bytes, in the same
+  /// buffer at every call and never fewer than before; `complete` when they
+  /// are the whole file. Each record is read only once it lies whole within
+  /// `bytes` (before the end of the file, a record that fails or reaches the
+  /// end of the bytes so far is undone and read again with more), so the
+  /// result is the same however the file is cut. False once the file failed.
+  bool Feed(std::string_view bytes, bool complete);
+  const Error& error() const { return *error_; }
+  bool done() const { return stage_ == Stage::kDone; }
 
  private:
   enum class Read { kRecord, kEnd, kError };
+  enum class Stage : uint8_t { kStart, kHeader, kRecords, kDone };
+  // kFailed may be for want of bytes still to come (undone, unless at the
+  // end of the file); kError is final (found in a whole record or header).
+  enum class Step : uint8_t { kDone, kWait, kFailed, kError };
+  bool Settled() const { return final_ || p_ < end_; }
+  Step StartStep();
+  Step HeaderStep();
+  Step RecordStep();
 
   Location At(uint64_t line, uint64_t column, std::string_view field,
               std::string_view value) const {
@@ -163,11 +179,14 @@ class CsvFile {
     return i < header_.size() ? std::string_view(header_[i]) : std::string_view();
   }
 
-  char DetectDelimiter();
+  // The delimiter from the first line; nullopt until that line has arrived.
+  std::optional<char> DetectDelimiter();
   Read ReadRecord();
   bool ReadQuotedCell(size_t index, std::string_view* cell);
   bool ReadPlainCell(size_t index, std::string_view* cell);
-  Status ReadHeader();
+  // The header's columns from the record in cells_.
+  Status AcceptHeader();
+  bool IsBlankRecord() const;
   // Per record: false after recording the error in error_ (no Status per cell: hot path).
   bool AcceptEntity();
   bool AcceptVisit();
@@ -188,12 +207,15 @@ class CsvFile {
 
   Table table_;
   std::string name_;
-  std::string_view bytes_;
   ExportBuilder& builder_;
 
-  const char* begin_ = nullptr;
+  const char* data_ = nullptr;   // the file's first byte
+  const char* begin_ = nullptr;  // after a BOM
   const char* p_ = nullptr;
-  const char* end_ = nullptr;
+  const char* end_ = nullptr;    // the end of the bytes so far
+  bool final_ = false;           // they are the whole file
+  size_t retry_at_ = 0;          // after an undone step: bytes to wait for before trying again
+  Stage stage_ = Stage::kStart;
   char delimiter_ = ',';
   std::array<uint8_t, 256> classes_{};
   uint64_t line_ = 1;         // physical line of p_
@@ -209,8 +231,18 @@ class CsvFile {
   uint64_t blank_lines_ = 0;
 };
 
-char CsvFile::DetectDelimiter() {
+std::optional<char> CsvFile::DetectDelimiter() {
   // Excel may write a "sep=;" line first: it names the delimiter and is not the header.
+  if (!final_) {
+    // Wait until the bytes so far settle whether the file starts with one.
+    constexpr std::string_view kSep = "sep=";
+    const size_t n = static_cast<size_t>(end_ - p_);
+    const std::string_view have(p_, std::min(n, kSep.size()));
+    if (kSep.substr(0, have.size()) == have) {
+      if (n <= 5) return std::nullopt;                       // the delimiter or its line end to come
+      if (n == 6 && p_[5] == '\r') return std::nullopt;  // CR, or CR LF
+    }
+  }
   if (end_ - p_ >= 5 && std::memcmp(p_, "sep=", 4) == 0 &&
       (p_[4] == ',' || p_[4] == ';' || p_[4] == '\t')) {
     const char* after = p_ + 5;
@@ -227,17 +259,22 @@ char CsvFile::DetectDelimiter() {
   bool quoted = false;
   const char* first = p_;  // the header: the first line that is not blank
   while (first < end_ && (*first == '\n' || *first == '\r' || *first == ' ')) ++first;
+  bool line_end = false;
   for (const char* s = first; s < end_; ++s) {
     const char c = *s;
     if (c == '"') {
       quoted = !quoted;
     } else if (!quoted) {
-      if (c == '\n' || c == '\r') break;
+      if (c == '\n' || c == '\r') {
+        line_end = true;
+        break;
+      }
       commas += c == ',';
       semicolons += c == ';';
       tabs += c == '\t';
     }
   }
+  if (!line_end && !final_) return std::nullopt;
   // Ties go to the comma, then the semicolon.
   if (tabs > commas && tabs > semicolons) return '\t';
   if (semicolons > commas) return ';';
@@ -392,20 +429,7 @@ CsvFile::Read CsvFile::ReadRecord() {
   }
 }
 
-Status CsvFile::ReadHeader() {
-  // Blank lines before the header are skipped too.
-  Read read;
-  while ((read = ReadRecord()) == Read::kRecord) {
-    const bool blank = !any_quoted_ && std::all_of(cells_.begin(), cells_.end(),
-                                                   [](std::string_view c) { return c.empty(); });
-    if (!blank) break;
-    ++blank_lines_;
-  }
-  if (read == Read::kError) return *error_;
-  if (read == Read::kEnd) {
-    return Fail(code::kCsvNoHeader, 0, 0, "", "",
-                "the file is empty: its first line must name the columns");
-  }
+Status CsvFile::AcceptHeader() {
   const size_t t = static_cast<size_t>(table_);
   position_.fill(-1);
   header_.clear();
@@ -588,21 +612,58 @@ bool CsvFile::AcceptVisit() {
   return false;
 }
 
-Status CsvFile::Run() {
-  const char* data = bytes_.data();
-  const size_t size = bytes_.size();
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(data[i]); };
-  if (size >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF))) {
-    return Fail(code::kUtf16, 0, 0, "", "",
-                "the file is saved as UTF-16 (\"Unicode text\"); save it as CSV UTF-8 and try "
-                "again");
+bool CsvFile::Feed(std::string_view bytes, bool complete) {
+  if (error_) return false;
+  if (data_ == nullptr) data_ = begin_ = p_ = bytes.data();
+  end_ = data_ + bytes.size();
+  final_ = complete;
+  if (!complete && bytes.size() < retry_at_) return true;
+  while (stage_ != Stage::kDone) {
+    const char* const start = p_;
+    const uint64_t start_line = line_;
+    Step step = Step::kFailed;
+    switch (stage_) {
+      case Stage::kStart:
+        step = StartStep();
+        break;
+      case Stage::kHeader:
+        step = HeaderStep();
+        break;
+      case Stage::kRecords:
+        step = RecordStep();
+        break;
+      case Stage::kDone:
+        break;
+    }
+    if (step == Step::kDone) continue;
+    if (step == Step::kError || (step == Step::kFailed && final_)) return false;
+    // Undone: tried again once the bytes past its start have doubled (or at
+    // the end), so a long record is not read over and over at every piece.
+    p_ = start;
+    line_ = start_line;
+    error_.reset();
+    const size_t from = static_cast<size_t>(start - data_);
+    retry_at_ = std::max(bytes.size() + 1, from + 2 * (bytes.size() - from));
+    return true;
   }
-  const size_t skip = size >= 3 && byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF ? 3 : 0;
-  begin_ = data + skip;
-  p_ = begin_;
-  end_ = data + size;
+  return true;
+}
 
-  delimiter_ = DetectDelimiter();
+CsvFile::Step CsvFile::StartStep() {
+  const size_t size = static_cast<size_t>(end_ - data_);
+  if (size < 3 && !final_) return Step::kWait;  // a BOM, or UTF-16's two bytes
+  const auto byte = [this](size_t i) { return static_cast<unsigned char>(data_[i]); };
+  if (size >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF))) {
+    error_ = Fail(code::kUtf16, 0, 0, "", "",
+                  "the file is saved as UTF-16 (\"Unicode text\"); save it as CSV UTF-8 and try "
+                  "again");
+    return Step::kError;
+  }
+  begin_ = data_ + (size >= 3 && byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF ? 3 : 0);
+  p_ = begin_;
+  const std::optional<char> delimiter = DetectDelimiter();
+  if (!delimiter) return Step::kWait;
+  delimiter_ = *delimiter;
   classes_.fill(kPlain);
   for (int c = 0x80; c < 0x100; ++c) classes_[static_cast<size_t>(c)] = kHigh;
   classes_[static_cast<unsigned char>(delimiter_)] = kStop;
@@ -610,92 +671,174 @@ Status CsvFile::Run() {
   classes_['\r'] = kStop;
   classes_['"'] = kQuote;
   classes_[0] = kNul;
+  stage_ = Stage::kHeader;
+  return Step::kDone;
+}
 
-  CLINIC_RETURN_IF_ERROR(ReadHeader());
-  const size_t columns = header_.size();
-  while (true) {
-    const Read read = ReadRecord();
-    if (read == Read::kEnd) break;
-    if (read == Read::kError) return *error_;
-    // A blank line, or one of only delimiters as spreadsheets leave behind.
-    if (!any_quoted_) {
-      bool blank = true;
-      for (std::string_view c : cells_) {
-        if (!c.empty()) {
-          blank = false;
-          break;
-        }
-      }
-      if (blank) {
-        ++blank_lines_;
-        continue;
-      }
-    }
-    if (cells_.size() != columns) {
-      const char* stop = record_begin_;
-      while (stop < end_ && *stop != '\n' && *stop != '\r') ++stop;
-      std::string what = "expected " + std::to_string(columns) + " cells like the header, found " +
-                         std::to_string(cells_.size());
-      if (cells_.size() > columns && delimiter_ == ',') {
-        what += " (in a comma-separated file a cell containing ',' must be in double quotes)";
-      }
-      return Fail(code::kCsvCellCount, record_line_, 0, "",
-                  std::string_view(record_begin_, static_cast<size_t>(stop - record_begin_)), what);
-    }
-    if (!(table_ == Table::kVisits ? AcceptVisit() : AcceptEntity())) return *error_;
+bool CsvFile::IsBlankRecord() const {
+  // A blank line, or one of only delimiters as spreadsheets leave behind.
+  if (any_quoted_) return false;
+  return std::all_of(cells_.begin(), cells_.end(), [](std::string_view c) { return c.empty(); });
+}
+
+CsvFile::Step CsvFile::HeaderStep() {
+  // Blank lines before the header are skipped too.
+  const Read read = ReadRecord();
+  if (read == Read::kError) return Step::kFailed;
+  if (!Settled()) return Step::kWait;
+  if (read == Read::kEnd) {
+    error_ = Fail(code::kCsvNoHeader, 0, 0, "", "",
+                  "the file is empty: its first line must name the columns");
+    return Step::kError;
   }
-  if (blank_lines_ > 0) builder_.CountBlankLines(blank_lines_);
-  return {};
+  if (IsBlankRecord()) {
+    ++blank_lines_;
+    return Step::kDone;
+  }
+  const Status header = AcceptHeader();
+  if (!header.ok()) {
+    error_ = header.error();
+    return Step::kError;
+  }
+  stage_ = Stage::kRecords;
+  return Step::kDone;
+}
+
+CsvFile::Step CsvFile::RecordStep() {
+  const Read read = ReadRecord();
+  if (read == Read::kError) return Step::kFailed;
+  if (!Settled()) return Step::kWait;
+  if (read == Read::kEnd) {
+    if (blank_lines_ > 0) builder_.CountBlankLines(blank_lines_);
+    stage_ = Stage::kDone;
+    return Step::kDone;
+  }
+  // The record is whole: any error in what it holds is final.
+  if (IsBlankRecord()) {
+    ++blank_lines_;
+  } else if (cells_.size() != header_.size()) {
+    const size_t columns = header_.size();
+    const char* stop = record_begin_;
+    while (stop < end_ && *stop != '\n' && *stop != '\r') ++stop;
+    std::string what = "expected " + std::to_string(columns) + " cells like the header, found " +
+                       std::to_string(cells_.size());
+    if (cells_.size() > columns && delimiter_ == ',') {
+      what += " (in a comma-separated file a cell containing ',' must be in double quotes)";
+    }
+    error_ = Fail(code::kCsvCellCount, record_line_, 0, "",
+                  std::string_view(record_begin_, static_cast<size_t>(stop - record_begin_)), what);
+    return Step::kError;
+  } else if (!(table_ == Table::kVisits ? AcceptVisit() : AcceptEntity())) {
+    return Step::kError;
+  }
+  return Step::kDone;
 }
 
 }  // namespace
 
-Result<Export> ImportCsv(const std::vector<InputFile>& files, const InputDone& input_done) {
-  if (files.empty()) {
+namespace {
+
+// The tables of one export, read into one builder in kTableFiles order.
+class CsvImporter final : public internal::StreamReader {
+ public:
+  CsvImporter(const std::vector<std::string>& names, const std::array<int, kTableCount>& by_table)
+      : by_table_(by_table) {
+    builder_.SetFormat("csv", names);
+    const auto name_of = [&](Table t) { return names[static_cast<size_t>(by_table[static_cast<size_t>(t)])]; };
+    builder_.SetVisitsFile(name_of(Table::kVisits));
+    if (by_table[static_cast<size_t>(Table::kPatients)] >= 0) builder_.SetPatientsFile(name_of(Table::kPatients));
+    if (by_table[static_cast<size_t>(Table::kEmployees)] >= 0) {
+      builder_.SetEmployeesFile(name_of(Table::kEmployees));
+    }
+    for (size_t t = 0; t < kTableCount; ++t) {
+      if (by_table[t] >= 0) {
+        tables_[t] = std::make_unique<CsvFile>(static_cast<Table>(t), names[static_cast<size_t>(by_table[t])], builder_);
+      }
+    }
+  }
+
+  bool Feed(size_t file, std::string_view bytes, bool complete) override {
+    if (failed_ != nullptr) return false;
+    size_t t = 0;
+    while (t < kTableCount && by_table_[t] != static_cast<int>(file)) ++t;
+    CsvFile* table = t < kTableCount ? tables_[t].get() : nullptr;
+    if (table == nullptr || table->done()) return true;  // not a file of this import, or read
+    if (!table->Feed(bytes, complete)) {
+      failed_ = table;
+      return false;
+    }
+    return true;
+  }
+
+  const Error& error() const override { return failed_->error(); }
+
+  Result<Export> Finish(const InputDone& input_done) override {
+    if (failed_ != nullptr) return failed_->error();
+    if (input_done) input_done();
+    return builder_.Finish();
+  }
+
+ private:
+  ExportBuilder builder_;
+  std::array<int, kTableCount> by_table_;  // the file index of each table, -1 when absent
+  std::array<std::unique_ptr<CsvFile>, kTableCount> tables_;
+  const CsvFile* failed_ = nullptr;
+};
+
+}  // namespace
+
+namespace internal {
+
+Result<std::unique_ptr<StreamReader>> NewCsvReader(const std::vector<std::string>& names,
+                                                   std::vector<size_t>* order) {
+  if (names.empty()) {
     return MakeError(code::kNoFiles, Location{}, "no files were given");
   }
-  std::array<const InputFile*, kTableCount> by_table{};
-  for (const InputFile& file : files) {
-    const std::string base = BaseName(file.name);
+  std::array<int, kTableCount> by_table;
+  by_table.fill(-1);
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    const std::string base = BaseName(name);
     size_t t = 0;
     while (t < kTableCount && base != kTableFiles[t]) ++t;
     if (t == kTableCount) {
-      return MakeError(code::kCsvUnknownFile, Location{file.name, 0, 0, "", ""},
+      return MakeError(code::kCsvUnknownFile, Location{name, 0, 0, "", ""},
                        "this file name is not one of the export's tables: name the files "
                        "visits.csv, patients.csv, employees.csv, divisions.csv and "
                        "price_lists.csv");
     }
-    if (by_table[t] != nullptr) {
-      return MakeError(code::kCsvDuplicateFile, Location{file.name, 0, 0, "", ""},
+    if (by_table[t] >= 0) {
+      return MakeError(code::kCsvDuplicateFile, Location{name, 0, 0, "", ""},
                        "the table " + std::string(kTableFiles[t]) + " was given twice (also as " +
-                           QuoteForMessage(by_table[t]->name) + ")");
+                           QuoteForMessage(names[static_cast<size_t>(by_table[t])]) + ")");
     }
-    by_table[t] = &file;
+    by_table[t] = static_cast<int>(i);
   }
-  const InputFile* visits = by_table[static_cast<size_t>(Table::kVisits)];
-  if (visits == nullptr) {
+  if (by_table[static_cast<size_t>(Table::kVisits)] < 0) {
     return MakeError(code::kCsvNoVisits, Location{},
                      "visits.csv is missing: it holds the visit lines every report is built from");
   }
+  order->clear();
+  for (const int file : by_table) {
+    if (file >= 0) order->push_back(static_cast<size_t>(file));
+  }
+  return std::unique_ptr<StreamReader>(std::make_unique<CsvImporter>(names, by_table));
+}
 
-  ExportBuilder builder;
+}  // namespace internal
+
+Result<Export> ImportCsv(const std::vector<InputFile>& files, const InputDone& input_done) {
   std::vector<std::string> names;
   for (const InputFile& file : files) names.push_back(file.name);
-  builder.SetFormat("csv", std::move(names));
-  builder.SetVisitsFile(visits->name);
-  if (const InputFile* f = by_table[static_cast<size_t>(Table::kPatients)]) {
-    builder.SetPatientsFile(f->name);
+  std::vector<size_t> order;
+  Result<std::unique_ptr<internal::StreamReader>> reader = internal::NewCsvReader(names, &order);
+  if (!reader.ok()) return reader.error();
+  for (const size_t file : order) {
+    if (!reader.value()->Feed(file, files[file].bytes, /*complete=*/true)) {
+      return reader.value()->error();
+    }
   }
-  if (const InputFile* f = by_table[static_cast<size_t>(Table::kEmployees)]) {
-    builder.SetEmployeesFile(f->name);
-  }
-  for (size_t t = 0; t < kTableCount; ++t) {
-    if (by_table[t] == nullptr) continue;
-    CsvFile file(static_cast<Table>(t), by_table[t]->name, by_table[t]->bytes, builder);
-    CLINIC_RETURN_IF_ERROR(file.Run());
-  }
-  if (input_done) input_done();
-  return builder.Finish();
+  return reader.value()->Finish(input_done);
 }
 
 }  // namespace clinic

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "import.h"
+#include "import_stream.h"
 
 namespace clinic {
 namespace {
@@ -247,14 +248,33 @@ std::string_view TypeName(Type type) {
   return "";
 }
 
-class JsonImporter {
+class JsonImporter final : public internal::StreamReader {
  public:
-  JsonImporter(std::string_view file_name, std::string_view bytes, const InputDone& input_done)
-      : file_(file_name), input_(bytes), input_done_(input_done) {}
+  explicit JsonImporter(std::string_view file_name);
 
-  Result<Export> Run();
+  // The one file (index 0): see StreamReader.
+  bool Feed(size_t file, std::string_view bytes, bool complete) override;
+  const Error& error() const override { return *error_; }
+  Result<Export> Finish(const InputDone& input_done) override;
 
  private:
+  // ---- Steps ----------------------------------------------------------------
+  // The document is read in steps: the start, each top-level member, each
+  // element of a table, the end. A step changes nothing (no builder call, no
+  // error kept) until it has read all it needs, then commits. Before the last
+  // byte has arrived, a step that fails or that reached the end of the bytes
+  // so far (its last decision could change with more of them) is undone and
+  // tried again with more bytes; errors are only final at the end of the
+  // file. So the result is the same however the file is cut into pieces.
+  enum class Stage : uint8_t { kStart, kTopMembers, kTable, kAfterTable, kAfterTop, kNotObject, kDone };
+  enum class Step : uint8_t { kDone, kWait, kFailed };
+  bool Settled() const { return final_ || p_ < end_; }
+  Step StartStep();
+  Step TopMemberStep();
+  Step TableElementStep();
+  Step AfterTableStep();
+  Step EndStep();
+
   // ---- Errors -------------------------------------------------------------
   Location LocationAt(size_t offset, std::string_view field, std::string_view value) const;
   // Records a syntax-level error (stops the scan); always returns false.
@@ -304,9 +324,8 @@ class JsonImporter {
   void RememberKey(KnownKey* known, Field field);
 
   // ---- Schema ---------------------------------------------------------------
-  bool ParseTopObject();
-  bool ParseTable(Table table, std::string_view key, size_t key_offset);
-  bool ParseObject(Table table, size_t index);
+  // Reads one object into the slots (AcceptObject then checks and adds it).
+  bool ParseObject(Table table);
   void AcceptObject(Table table, size_t index, size_t open_offset);
   void AcceptClinic();
   void AcceptDivision(size_t index);
@@ -314,9 +333,11 @@ class JsonImporter {
   void AcceptPriceList(size_t index);
   void AcceptPatient(size_t index);
   void AcceptVisit(size_t index, size_t open_offset);
-  // A flat visit or patient element read in one tight pass; false (nothing
-  // read) for anything it does not handle, which ParseObject then reads.
-  bool FastElement(Table table, size_t index);
+  // A flat visit or patient element read and checked in one tight pass, into
+  // fast_visit_ or fast_patient_ (FastCommit adds it); false for anything it
+  // does not handle, which ParseObject then reads.
+  bool FastElement(Table table);
+  void FastCommit(Table table, size_t index);
   struct FastValue {
     const char* at;         // the value's first byte
     std::string_view text;  // a string's contents or a number's text
@@ -328,8 +349,21 @@ class JsonImporter {
       return (given & Bit(f)) != 0 ? values[f].text : std::string_view();
     }
   };
-  bool FastAcceptVisit(size_t index, const char* open, const FastFields& fields);
-  bool FastAcceptPatient(size_t index, const FastFields& fields);
+  bool FastCheckVisit(const char* open, const FastFields& fields);
+  bool FastCheckPatient(const FastFields& fields);
+  struct FastVisitLine {
+    LineInput line;
+    std::string_view id, amount;
+    size_t open_offset = 0, id_offset = 0, amount_offset = 0;
+  };
+  struct FastPatientRow {
+    std::string_view id, name, price_list;
+    size_t id_offset = 0;
+    std::optional<Money> bonus;
+    Day registered = kNoDay;
+  };
+  FastVisitLine fast_visit_;
+  FastPatientRow fast_patient_;
   // ParseDate, remembering the last date read (lines come in date order).
   bool CachedDate(std::string_view text, Day* out);
   // The same patient row from either path; reports a repeated id.
@@ -338,7 +372,7 @@ class JsonImporter {
   // The same line from either path: kind and status checked by the caller.
   void AddVisitLine(size_t index, size_t open_offset, std::string_view id, size_t id_offset,
                     std::string_view amount_text, size_t amount_offset, LineInput& line);
-  std::optional<Error> CheckHeader(size_t top_offset) const;
+  std::optional<Error> CheckHeader() const;
 
   bool Has(Field f) const { return (present_ & Bit(f)) != 0 && slots_[f].type != Type::kNull; }
   std::string Where(size_t index) const {
@@ -353,13 +387,19 @@ class JsonImporter {
   bool AmountField(Field f, size_t index, std::optional<Money>* out);
   bool DateField(Field f, size_t index, Day* out);
 
-  std::string_view file_;
-  std::string_view input_;
-  const InputDone& input_done_;
+  std::string file_;
+  const char* data_ = nullptr;   // the file's first byte
   const char* begin_ = nullptr;  // after a BOM; offsets and columns count from here
   const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  std::optional<Error> error_;    // syntax error: the scan stopped
+  const char* end_ = nullptr;    // the end of the bytes so far
+  bool final_ = false;           // they are the whole file
+  size_t retry_at_ = 0;          // after an undone step: bytes to wait for before trying again
+  Stage stage_ = Stage::kStart;
+  Table table_kind_ = Table::kVisits;  // the table being read (Stage::kTable)
+  size_t table_index_ = 0;             // its next element
+  size_t top_offset_ = 0;              // of the top-level value
+  Slot other_;                         // a value read where an object or array belongs
+  std::optional<Error> error_;    // the import failed: a syntax error, or the final verdict
   std::optional<Error> pending_;  // first schema error
   ExportBuilder builder_;
 
@@ -813,96 +853,287 @@ bool JsonImporter::ReadValue(Slot& slot, int depth) {
 
 // ---- Schema -----------------------------------------------------------------
 
-bool JsonImporter::ParseTopObject() {
-  ++p_;  // '{'
+JsonImporter::JsonImporter(std::string_view file_name) : file_(file_name) {
+  builder_.SetFormat("json", {std::string(file_)});
+  builder_.SetVisitsFile(file_);
+  builder_.SetPatientsFile(file_);
+  builder_.SetEmployeesFile(file_);
+}
+
+bool JsonImporter::Feed(size_t /*file*/, std::string_view bytes, bool complete) {
+  if (error_) return false;
+  if (data_ == nullptr) {
+    data_ = bytes.data();
+    begin_ = p_ = data_;
+  }
+  end_ = data_ + bytes.size();
+  final_ = complete;
+  if (!complete && bytes.size() < retry_at_) return true;
+  while (stage_ != Stage::kDone) {
+    const char* const start = p_;
+    const char* const start_begin = begin_;
+    Step step = Step::kFailed;
+    switch (stage_) {
+      case Stage::kStart:
+        step = StartStep();
+        break;
+      case Stage::kTopMembers:
+        step = TopMemberStep();
+        break;
+      case Stage::kTable:
+        step = TableElementStep();
+        break;
+      case Stage::kAfterTable:
+        step = AfterTableStep();
+        break;
+      case Stage::kAfterTop:
+      case Stage::kNotObject:
+        step = EndStep();
+        break;
+      case Stage::kDone:
+        break;
+    }
+    if (step == Step::kDone) continue;
+    if (final_) return false;  // steps wait only for bytes still to come
+    // Undone: tried again once the bytes past its start have doubled (or at
+    // the end), so a large step is not read over and over at every piece.
+    p_ = start;
+    begin_ = start_begin;
+    error_.reset();
+    const size_t from = static_cast<size_t>(start - data_);
+    retry_at_ = std::max(bytes.size() + 1, from + 2 * (bytes.size() - from));
+    return true;
+  }
+  return true;
+}
+
+JsonImporter::Step JsonImporter::StartStep() {
+  const size_t size = static_cast<size_t>(end_ - data_);
+  if (size < 3 && !final_) return Step::kWait;  // a BOM, or UTF-16's two bytes
+  const auto byte = [this](size_t i) { return static_cast<unsigned char>(data_[i]); };
+  if (size >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF))) {
+    error_ = MakeError(code::kUtf16, Location{std::string(file_), 0, 0, "", ""},
+                       "the file is saved as UTF-16; save it as UTF-8 and try again");
+    return Step::kFailed;
+  }
+  if (size >= 3 && byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF) begin_ = data_ + 3;
+  p_ = begin_;
   SkipWhitespace();
+  if (!Settled()) return Step::kWait;
+  if (p_ == end_) {
+    error_ = MakeError(code::kEmptyInput, Location{std::string(file_), 0, 0, "", ""},
+                       "the file is empty");
+    return Step::kFailed;
+  }
+  top_offset_ = static_cast<size_t>(p_ - begin_);
+  if (*p_ != '{') {
+    stage_ = Stage::kNotObject;
+    return Step::kDone;
+  }
+  ++p_;
+  SkipWhitespace();
+  if (!Settled()) return Step::kWait;
   if (p_ < end_ && *p_ == '}') {
     ++p_;
-    return true;
+    stage_ = Stage::kAfterTop;
+  } else {
+    stage_ = Stage::kTopMembers;
   }
-  Slot other;
-  while (true) {
-    if (!ReadKey()) return false;
-    const size_t value_offset = static_cast<size_t>(p_ - begin_);
-    // key_ is only compared before the value is read: a nested key reuses its scratch.
-    if (key_ == "format") {
-      if (!ReadValue(format_, 1)) return false;
-      has_format_ = format_.type != Type::kNull;
-    } else if (key_ == "version") {
-      if (!ReadValue(version_, 1)) return false;
-      has_version_ = version_.type != Type::kNull;
-    } else if (const std::optional<Table> table = TopLevelTable(key_)) {
-      const std::string_view key = kTableNames[static_cast<int>(*table)];
-      const uint32_t bit = 1u << static_cast<int>(*table);
-      if ((seen_tables_ & bit) != 0) {
-        // The last one cannot simply win: the first was already read into the
-        // builder, and merging or dropping lists silently would lose data.
-        Schema(code::kJsonBadValue, value_offset, key, "",
-               "the key \"" + std::string(key) +
-                   "\" appears twice at the top level; an export has only one of each");
-      }
-      seen_tables_ |= bit;
-      if (*table != Table::kClinic) {
-        if (!ParseTable(*table, key, value_offset)) return false;
-      } else if (p_ < end_ && *p_ == '{') {
-        if (!ParseObject(Table::kClinic, 0)) return false;
-      } else {
-        if (!ReadValue(other, 1)) return false;
-        if (other.type != Type::kNull) {
-          Schema(code::kJsonType, value_offset, "clinic", other.text,
-                 "\"clinic\" must be an object, not " + std::string(TypeName(other.type)));
-        }
-      }
-    } else {
-      if (!SkipValue(1)) return false;
-    }
-    SkipWhitespace();
-    bool more = false;
-    if (!AfterMember('}', &more)) return false;
-    if (!more) return true;
-  }
+  return Step::kDone;
 }
 
-bool JsonImporter::ParseTable(Table table, std::string_view key, size_t key_offset) {
-  if (p_ >= end_ || *p_ != '[') {
-    Slot other;
-    if (!ReadValue(other, 1)) return false;
-    if (other.type != Type::kNull) {
-      Schema(code::kJsonType, key_offset, key, other.text,
-             "\"" + std::string(key) + "\" must be an array, not " +
-                 std::string(TypeName(other.type)));
+JsonImporter::Step JsonImporter::TopMemberStep() {
+  if (!ReadKey()) return Step::kFailed;
+  const size_t value_offset = static_cast<size_t>(p_ - begin_);
+  // key_ is only compared before the value is read: a nested key reuses its scratch.
+  enum class Member { kFormat, kVersion, kTableArray, kTableOther, kClinic, kClinicOther, kOther };
+  Member member = Member::kOther;
+  const std::optional<Table> table = TopLevelTable(key_);
+  if (SameBytes(key_, "format")) {
+    if (!ReadValue(format_, 1)) return Step::kFailed;
+    member = Member::kFormat;
+  } else if (SameBytes(key_, "version")) {
+    if (!ReadValue(version_, 1)) return Step::kFailed;
+    member = Member::kVersion;
+  } else if (table && *table != Table::kClinic) {
+    if (p_ < end_ && *p_ == '[') {
+      // The step ends inside the table: each element is a step of its own.
+      ++p_;
+      SkipWhitespace();
+      if (!Settled()) return Step::kWait;
+      member = Member::kTableArray;
+    } else {
+      if (!ReadValue(other_, 1)) return Step::kFailed;
+      member = Member::kTableOther;
     }
-    return true;
-  }
-  if (table == Table::kVisits) has_visits_ = true;
-  ++p_;  // '['
-  SkipWhitespace();
-  if (p_ < end_ && *p_ == ']') {
-    ++p_;
-    return true;
-  }
-  for (size_t index = 0;; ++index) {
+  } else if (table) {
     if (p_ < end_ && *p_ == '{') {
-      const bool fast =
-          (table == Table::kVisits || table == Table::kPatients) && FastElement(table, index);
-      if (!fast && !ParseObject(table, index)) return false;
+      if (!ParseObject(Table::kClinic)) return Step::kFailed;
+      member = Member::kClinic;
     } else {
-      Slot other;
-      const size_t offset = static_cast<size_t>(p_ - begin_);
-      if (!ReadValue(other, 2)) return false;
-      table_ = table;
-      Schema(code::kJsonType, offset, key, other.text,
-             Where(index) + " must be an object, not " + std::string(TypeName(other.type)));
+      if (!ReadValue(other_, 1)) return Step::kFailed;
+      member = Member::kClinicOther;
     }
-    SkipWhitespace();
-    bool more = false;
-    if (!AfterMember(']', &more)) return false;
-    if (!more) return true;
+  } else if (!SkipValue(1)) {
+    return Step::kFailed;
   }
+  bool more = true;
+  if (member != Member::kTableArray) {
+    SkipWhitespace();
+    if (!AfterMember('}', &more)) return Step::kFailed;
+    if (!Settled()) return Step::kWait;
+  }
+
+  // Commit.
+  if (table) {
+    const std::string_view key = kTableNames[static_cast<int>(*table)];
+    const uint32_t bit = 1u << static_cast<int>(*table);
+    if ((seen_tables_ & bit) != 0) {
+      // The last one cannot simply win: the first was already read into the
+      // builder, and merging or dropping lists silently would lose data.
+      Schema(code::kJsonBadValue, value_offset, key, "",
+             "the key \"" + std::string(key) +
+                 "\" appears twice at the top level; an export has only one of each");
+    }
+    seen_tables_ |= bit;
+    if ((member == Member::kTableOther || member == Member::kClinicOther) &&
+        other_.type != Type::kNull) {
+      Schema(code::kJsonType, value_offset, key, other_.text,
+             "\"" + std::string(key) + "\" must be " +
+                 (member == Member::kClinicOther ? "an object" : "an array") + ", not " +
+                 std::string(TypeName(other_.type)));
+    }
+  }
+  switch (member) {
+    case Member::kFormat:
+      has_format_ = format_.type != Type::kNull;
+      break;
+    case Member::kVersion:
+      has_version_ = version_.type != Type::kNull;
+      break;
+    case Member::kTableArray:
+      if (*table == Table::kVisits) has_visits_ = true;
+      table_kind_ = *table;
+      table_index_ = 0;
+      stage_ = Stage::kTable;
+      return Step::kDone;
+    case Member::kClinic:
+      // After the first schema error only the syntax is still checked.
+      if (!pending_) AcceptObject(Table::kClinic, 0, value_offset);
+      break;
+    case Member::kTableOther:
+    case Member::kClinicOther:
+    case Member::kOther:
+      break;
+  }
+  if (!more) stage_ = Stage::kAfterTop;
+  return Step::kDone;
 }
 
-bool JsonImporter::ParseObject(Table table, size_t index) {
-  const size_t open_offset = static_cast<size_t>(p_ - begin_);
+JsonImporter::Step JsonImporter::TableElementStep() {
+  const Table table = table_kind_;
+  if (table_index_ == 0 && p_ < end_ && *p_ == ']') {  // an empty table
+    ++p_;
+    stage_ = Stage::kAfterTable;
+    return Step::kDone;
+  }
+  const size_t offset = static_cast<size_t>(p_ - begin_);
+  enum class Element { kFast, kObject, kOther };
+  Element element = Element::kOther;
+  if (p_ < end_ && *p_ == '{') {
+    const char* const open = p_;
+    if ((table == Table::kVisits || table == Table::kPatients) && FastElement(table)) {
+      element = Element::kFast;
+    } else {
+      p_ = open;
+      if (!ParseObject(table)) return Step::kFailed;
+      element = Element::kObject;
+    }
+  } else if (!ReadValue(other_, 2)) {
+    return Step::kFailed;
+  }
+  SkipWhitespace();
+  bool more = false;
+  if (!AfterMember(']', &more)) return Step::kFailed;
+  if (!Settled()) return Step::kWait;
+
+  // Commit.
+  const size_t index = table_index_++;
+  switch (element) {
+    case Element::kFast:
+      FastCommit(table, index);
+      break;
+    case Element::kObject:
+      // After the first schema error only the syntax is still checked.
+      if (!pending_) AcceptObject(table, index, offset);
+      break;
+    case Element::kOther:
+      table_ = table;
+      Schema(code::kJsonType, offset, kTableNames[static_cast<int>(table)], other_.text,
+             Where(index) + " must be an object, not " + std::string(TypeName(other_.type)));
+      break;
+  }
+  if (!more) stage_ = Stage::kAfterTable;
+  return Step::kDone;
+}
+
+JsonImporter::Step JsonImporter::AfterTableStep() {
+  SkipWhitespace();
+  bool more = false;
+  if (!AfterMember('}', &more)) return Step::kFailed;
+  if (!Settled()) return Step::kWait;
+  stage_ = more ? Stage::kTopMembers : Stage::kAfterTop;
+  return Step::kDone;
+}
+
+JsonImporter::Step JsonImporter::EndStep() {
+  // What follows the top-level value is only known at the end of the file.
+  if (!final_) return Step::kWait;
+  const bool is_object = stage_ == Stage::kAfterTop;
+  if (!is_object && !SkipValue(0)) return Step::kFailed;
+  SkipWhitespace();
+  if (p_ != end_) {
+    if (*p_ == 0) {
+      Fail(code::kNulByte, p_,
+           "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
+    } else {
+      Fail(code::kJsonSyntax, p_,
+           "unexpected text after the end of the JSON data (only one top-level object is "
+           "allowed)",
+           ValidUtf8Prefix(std::string_view(p_, static_cast<size_t>(end_ - p_)), 16));
+    }
+    return Step::kFailed;
+  }
+  if (!is_object) {
+    error_ = MakeError(code::kJsonFormat, LocationAt(top_offset_, "", ""),
+                       "this JSON file is not a clinic export: it must be an object with "
+                       "\"format\": \"clinic-export\"");
+    return Step::kFailed;
+  }
+  if (std::optional<Error> header = CheckHeader()) {
+    error_ = std::move(header);
+    return Step::kFailed;
+  }
+  if (pending_) {
+    error_ = pending_;
+    return Step::kFailed;
+  }
+  if (!has_visits_) {
+    error_ = MakeError(code::kJsonNoVisits, LocationAt(top_offset_, "visits", ""),
+                       "the export has no \"visits\" array, so there is nothing to report on");
+    return Step::kFailed;
+  }
+  stage_ = Stage::kDone;
+  return Step::kDone;
+}
+
+Result<Export> JsonImporter::Finish(const InputDone& input_done) {
+  if (error_) return *error_;
+  if (input_done) input_done();
+  return builder_.Finish();
+}
+
+bool JsonImporter::ParseObject(Table table) {
   const int depth = table == Table::kClinic ? 2 : 3;
   const uint32_t wanted = kTableFields[static_cast<int>(table)];
   present_ = 0;
@@ -934,8 +1165,6 @@ bool JsonImporter::ParseObject(Table table, size_t index) {
       if (!more) break;
     }
   }
-  // After the first schema error only the syntax is still checked.
-  if (!pending_) AcceptObject(table, index, open_offset);
   return true;
 }
 
@@ -1278,7 +1507,7 @@ inline Field KnownKeyAt(const char* p, size_t* length) {
 
 }  // namespace
 
-bool JsonImporter::FastElement(Table table, size_t index) {
+bool JsonImporter::FastElement(Table table) {
   if (pending_) return false;  // after a schema error only the syntax is checked
   const char* const open = p_;
   const char* const end = end_;
@@ -1411,14 +1640,25 @@ bool JsonImporter::FastElement(Table table, size_t index) {
     break;
   }
   const FastFields fields{values, given, numeric};
-  const bool accepted = table == Table::kVisits ? FastAcceptVisit(index, open, fields)
-                                                : FastAcceptPatient(index, fields);
+  const bool accepted =
+      table == Table::kVisits ? FastCheckVisit(open, fields) : FastCheckPatient(fields);
   if (!accepted) return false;
   p_ = s;
   return true;
 }
 
-bool JsonImporter::FastAcceptVisit(size_t index, const char* open, const FastFields& in) {
+void JsonImporter::FastCommit(Table table, size_t index) {
+  table_ = table;
+  if (table == Table::kVisits) {
+    FastVisitLine& v = fast_visit_;
+    AddVisitLine(index, v.open_offset, v.id, v.id_offset, v.amount, v.amount_offset, v.line);
+  } else {
+    const FastPatientRow& r = fast_patient_;
+    AddPatientRow(index, r.id, r.id_offset, r.name, r.price_list, r.bonus, r.registered);
+  }
+}
+
+bool JsonImporter::FastCheckVisit(const char* open, const FastFields& in) {
   // Ids, dates, kind and status as strings, an amount as a number or a
   // string; anything else, or a value the general path would refuse, is its.
   constexpr uint32_t kStrings = Bit(kId) | Bit(kDate) | Bit(kPatient) | Bit(kEmployee) |
@@ -1429,7 +1669,8 @@ bool JsonImporter::FastAcceptVisit(size_t index, const char* open, const FastFie
   const std::string_view patient = in.values[kPatient].text;
   const std::string_view amount = in.values[kAmount].text;
   if (date.empty() || patient.empty() || amount.empty()) return false;
-  LineInput line;
+  FastVisitLine& v = fast_visit_;
+  LineInput& line = v.line;
   if (!CachedDate(date, &line.day)) return false;
   const std::optional<Money> money = ParseAmount(amount, /*decimal_comma=*/false);
   if (!money) return false;
@@ -1442,15 +1683,16 @@ bool JsonImporter::FastAcceptVisit(size_t index, const char* open, const FastFie
   line.employee = in.Text(kEmployee);
   line.division = in.Text(kDivision);
   line.amount = *money;
-  table_ = Table::kVisits;
   const bool has_id = (in.given & Bit(kId)) != 0;
-  AddVisitLine(index, static_cast<size_t>(open - begin_), in.Text(kId),
-               static_cast<size_t>((has_id ? in.values[kId].at : open) - begin_), amount,
-               static_cast<size_t>(in.values[kAmount].at - begin_), line);
+  v.id = in.Text(kId);
+  v.amount = amount;
+  v.open_offset = static_cast<size_t>(open - begin_);
+  v.id_offset = static_cast<size_t>((has_id ? in.values[kId].at : open) - begin_);
+  v.amount_offset = static_cast<size_t>(in.values[kAmount].at - begin_);
   return true;
 }
 
-bool JsonImporter::FastAcceptPatient(size_t index, const FastFields& in) {
+bool JsonImporter::FastCheckPatient(const FastFields& in) {
   constexpr uint32_t kStrings = Bit(kId) | Bit(kName) | Bit(kPriceList) | Bit(kRegistered);
   if ((in.numeric & kStrings) != 0 || (in.given & Bit(kId)) == 0) return false;
   const std::string_view id = in.values[kId].text;
@@ -1464,9 +1706,8 @@ bool JsonImporter::FastAcceptPatient(size_t index, const FastFields& in) {
   Day registered = kNoDay;
   const std::string_view registered_text = in.Text(kRegistered);
   if (!registered_text.empty() && !CachedDate(registered_text, &registered)) return false;
-  table_ = Table::kPatients;
-  AddPatientRow(index, id, static_cast<size_t>(in.values[kId].at - begin_), in.Text(kName),
-                in.Text(kPriceList), bonus, registered);
+  fast_patient_ = FastPatientRow{id, in.Text(kName), in.Text(kPriceList),
+                                 static_cast<size_t>(in.values[kId].at - begin_), bonus, registered};
   return true;
 }
 
@@ -1482,7 +1723,8 @@ bool JsonImporter::CachedDate(std::string_view text, Day* out) {
   return true;
 }
 
-std::optional<Error> JsonImporter::CheckHeader(size_t top_offset) const {
+std::optional<Error> JsonImporter::CheckHeader() const {
+  const size_t top_offset = top_offset_;
   auto at = [&](size_t offset, std::string_view field, std::string_view value) {
     return LocationAt(offset, field, value);
   };
@@ -1513,72 +1755,22 @@ std::optional<Error> JsonImporter::CheckHeader(size_t top_offset) const {
   return std::nullopt;
 }
 
-Result<Export> JsonImporter::Run() {
-  const char* data = input_.data();
-  const size_t size = input_.size();
-  if (size >= 2 && ((static_cast<unsigned char>(data[0]) == 0xFF &&
-                     static_cast<unsigned char>(data[1]) == 0xFE) ||
-                    (static_cast<unsigned char>(data[0]) == 0xFE &&
-                     static_cast<unsigned char>(data[1]) == 0xFF))) {
-    return MakeError(code::kUtf16, Location{std::string(file_), 0, 0, "", ""},
-                     "the file is saved as UTF-16; save it as UTF-8 and try again");
-  }
-  size_t skip = 0;
-  if (size >= 3 && static_cast<unsigned char>(data[0]) == 0xEF &&
-      static_cast<unsigned char>(data[1]) == 0xBB && static_cast<unsigned char>(data[2]) == 0xBF) {
-    skip = 3;
-  }
-  begin_ = data + skip;
-  p_ = begin_;
-  end_ = data + size;
-  SkipWhitespace();
-  if (p_ == end_) {
-    return MakeError(code::kEmptyInput, Location{std::string(file_), 0, 0, "", ""},
-                     "the file is empty");
-  }
-  builder_.SetFormat("json", {std::string(file_)});
-  builder_.SetVisitsFile(file_);
-  builder_.SetPatientsFile(file_);
-  builder_.SetEmployeesFile(file_);
+}  // namespace
 
-  const size_t top_offset = static_cast<size_t>(p_ - begin_);
-  const bool is_object = *p_ == '{';
-  if (is_object ? !ParseTopObject() : !SkipValue(0)) return *error_;
-  SkipWhitespace();
-  if (p_ != end_) {
-    if (*p_ == 0) {
-      Fail(code::kNulByte, p_,
-           "the file contains a NUL byte; it is not a UTF-8 text file (save it as UTF-8)");
-    } else {
-      Fail(code::kJsonSyntax, p_,
-           "unexpected text after the end of the JSON data (only one top-level object is "
-           "allowed)",
-           ValidUtf8Prefix(std::string_view(p_, static_cast<size_t>(end_ - p_)), 16));
-    }
-    return *error_;
-  }
-  if (!is_object) {
-    return MakeError(code::kJsonFormat, LocationAt(top_offset, "", ""),
-                     "this JSON file is not a clinic export: it must be an object with "
-                     "\"format\": \"clinic-export\"");
-  }
-  if (std::optional<Error> header = CheckHeader(top_offset)) return *header;
-  if (pending_) return *pending_;
-  if (!has_visits_) {
-    return MakeError(code::kJsonNoVisits, LocationAt(top_offset, "visits", ""),
-                     "the export has no \"visits\" array, so there is nothing to report on");
-  }
-  if (input_done_) input_done_();
-  return builder_.Finish();
+namespace internal {
+
+std::unique_ptr<StreamReader> NewJsonReader(std::string_view file_name) {
+  // The importer holds the builder and scratch buffers: on the heap, as it is large.
+  return std::make_unique<JsonImporter>(file_name);
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<Export> ImportJson(std::string_view file_name, std::string_view bytes,
                           const InputDone& input_done) {
-  // The importer holds the builder and scratch buffers: on the heap, as it is large.
-  auto importer = std::make_unique<JsonImporter>(file_name, bytes, input_done);
-  return importer->Run();
+  const std::unique_ptr<internal::StreamReader> reader = internal::NewJsonReader(file_name);
+  if (!reader->Feed(0, bytes, /*complete=*/true)) return reader->error();
+  return reader->Finish(input_done);
 }
 
 }  // namespace clinic

@@ -22,6 +22,7 @@ inline constexpr std::string_view kNulByte = "input.nul_byte";
 inline constexpr std::string_view kTooLarge = "input.too_large";
 inline constexpr std::string_view kNoFiles = "input.no_files";
 inline constexpr std::string_view kMixedFiles = "input.mixed_files";
+inline constexpr std::string_view kIncompleteInput = "input.incomplete";
 // JSON syntax and shape.
 inline constexpr std::string_view kJsonSyntax = "json.syntax";
 inline constexpr std::string_view kJsonTooDeep = "json.too_deep";
