@@ -444,7 +444,9 @@ Location JsonImporter::LocationAt(size_t offset, std::string_view field,
 
 bool JsonImporter::Fail(std::string_view code, const char* at, std::string_view what,
                         std::string_view value) {
-  if (!error_) {
+  // Before the last byte has arrived a failed step is undone and its error
+  // dropped: not worth a location, which counts every line before it.
+  if (!error_ && final_) {
     error_ = MakeError(code, LocationAt(static_cast<size_t>(at - begin_), "", value), what);
   }
   return false;
