@@ -100,6 +100,41 @@ export class ClinicEngine {
     return this.loadAllocated(placed);
   }
 
+  /**
+   * Starts an import whose files are written and read piece by piece (the
+   * page reads a file while the engine reads what has arrived): checks the
+   * file set and reserves a buffer per file in wasm memory.
+   * @param {{name: string, size: number, head: Uint8Array}[]} files head: the first 3 bytes
+   * @returns {{order: number[], buffers: number[]}} the files in the order to
+   *   read them, and the address to write each one at (see write())
+   */
+  beginImport(files) {
+    return unwrap(this.module.beginImport(files));
+  }
+
+  /**
+   * Tells the engine that the first `length` bytes of file `index` are in
+   * its buffer; it reads what it can of them. Every file is fed at least once,
+   * in order, the last time with all its bytes.
+   * @returns {boolean} false once the import has failed (finishImport() says why)
+   */
+  feedImport(index, length) {
+    return unwrap(this.module.feedImport(index, length));
+  }
+
+  /** Ends the import: its summary, the export replacing the loaded one; or throws. */
+  finishImport() {
+    const summary = unwrap(this.module.finishImport());
+    this.entitiesCache = null;
+    this.entitiesWrapped = null;
+    return summary;
+  }
+
+  /** Drops an import begun but not finished, and its buffers. */
+  abortImport() {
+    unwrap(this.module.abortImport());
+  }
+
   /** The import summary of the loaded export. */
   summary() {
     return unwrap(this.module.summary());

@@ -13,6 +13,7 @@ export const ERROR_HINTS = Object.freeze({
   'input.too_large': 'The export is too large for the memory of this browser tab. Close other tabs and try again, or export a shorter period.',
   'input.no_files': 'No file was given. Choose one JSON export or the CSV files of one export.',
   'input.mixed_files': 'Choose either one JSON file or the CSV files of one export, not both.',
+  'input.incomplete': 'The file changed while it was read, or could not be read to its end. Open it again.',
   // JSON.
   'json.syntax': 'The JSON file is damaged or incomplete at the place shown. Export it again.',
   'json.too_deep': 'The JSON file is nested too deeply to be a clinic export.',

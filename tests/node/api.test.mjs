@@ -416,6 +416,95 @@ describe('errors come back as ClinicError with code and location', () => {
   });
 });
 
+describe('the streaming import (beginImport, feedImport, finishImport)', () => {
+  let engine;
+  before(async () => {
+    engine = await newEngine();
+  });
+
+  /** Writes and feeds each file in pieces of 1..maxPiece bytes, as the page's worker does. */
+  function streamed(files, maxPiece, seed = 1) {
+    let state = seed;
+    const next = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return 1 + (state % maxPiece);
+    };
+    const { order, buffers } = engine.beginImport(files.map((f) => ({ name: f.name, size: f.bytes.length, head: f.bytes.subarray(0, 3) })));
+    assert.equal(order.length, files.length);
+    for (const i of order) {
+      const bytes = files[i].bytes;
+      let have = 0;
+      do {
+        const piece = bytes.subarray(have, Math.min(bytes.length, have + next()));
+        engine.write(buffers[i], have, piece);
+        have += piece.length;
+        if (!engine.feedImport(i, have)) return engine.finishImport();
+      } while (have < bytes.length);
+    }
+    return engine.finishImport();
+  }
+
+  function allReports(options = {}) {
+    return Object.fromEntries(REPORT_NAMES.map((r) => [r, engine.report(r, options)]));
+  }
+
+  for (const [name, paths] of [['example JSON', [fixtureJson]], ['example CSV', csvFixturePaths()], ['demo JSON', [demoJson]]]) {
+    test(`${name}: fed in pieces, the same summary and reports as load()`, () => {
+      const files = filesFrom(paths);
+      const loaded = engine.load(files);
+      const reports = allReports({});
+      const period = allReports({ from: loaded.firstDay, to: loaded.firstDay.slice(0, 8) + '28' });
+      for (const maxPiece of [1 + Math.floor(files[0].bytes.length / 7), 4096, 64]) {
+        if (maxPiece === 64 && files[0].bytes.length > 1e6) continue;
+        engine.clear();
+        assert.deepEqual(streamed(files, maxPiece), loaded, `pieces of up to ${maxPiece} bytes`);
+        assert.deepEqual(allReports({}), reports);
+        assert.deepEqual(allReports({ from: loaded.firstDay, to: loaded.firstDay.slice(0, 8) + '28' }), period);
+      }
+    });
+  }
+
+  test('CSV tables are asked for referenced tables first', () => {
+    const { order } = engine.beginImport([
+      { name: 'visits.csv', size: 3, head: [100, 97, 116] },
+      { name: 'divisions.csv', size: 3, head: [105, 100, 10] },
+    ]);
+    assert.deepEqual(order, [1, 0]);
+    engine.abortImport();
+  });
+
+  test('a broken export fed in pieces fails as load() does, and the loaded export stays', () => {
+    engine.load(filesFrom([fixtureJson]));
+    const before = engine.summary();
+    const broken = textFile('broken.json', '{"format": "clinic-export",\n "version": 1,\n "visits": [}' + ' '.repeat(5000));
+    const direct = expectClinicError(() => engine.load([broken]), 'json.syntax');
+    const fed = expectClinicError(() => streamed([broken], 100), 'json.syntax');
+    assert.equal(fed.message, direct.message);
+    assert.deepEqual(engine.summary(), before);
+  });
+
+  test('the file set is checked before any byte is read', () => {
+    expectClinicError(() => engine.beginImport([]), 'input.no_files');
+    expectClinicError(() => engine.beginImport([{ name: 'x.csv', size: 9, head: new Uint8Array([0xFF, 0xFE, 0x64]) }]), 'input.utf16');
+    expectClinicError(() => engine.beginImport([{ name: 'a.json', size: 9, head: [123] }, { name: 'visits.csv', size: 9, head: [100] }]), 'input.mixed_files');
+    expectClinicError(() => engine.beginImport([{ name: 'x.json', size: -1, head: [] }]), 'api.bad_argument');
+    expectClinicError(() => engine.beginImport('x.json'), 'api.bad_argument');
+  });
+
+  test('misuse: feeding without an import, out of range, out of order; finishing early', () => {
+    expectClinicError(() => engine.feedImport(0, 0), 'api.bad_argument');
+    expectClinicError(() => engine.finishImport(), 'api.bad_argument');
+    const json = fs.readFileSync(fixtureJson);
+    const { buffers } = engine.beginImport([{ name: 'x.json', size: json.length, head: json.subarray(0, 3) }]);
+    expectClinicError(() => engine.feedImport(0, json.length + 1), 'api.bad_argument');
+    expectClinicError(() => engine.feedImport(1, 0), 'api.bad_argument');
+    engine.write(buffers[0], 0, json.subarray(0, 100));
+    assert.equal(engine.feedImport(0, 100), true);
+    expectClinicError(() => engine.finishImport(), 'input.incomplete');
+    expectClinicError(() => engine.finishImport(), 'api.bad_argument'); // the import is gone
+  });
+});
+
 compareWithCli('example-export.json', [fixtureJson]);
 compareWithCli('example-csv', csvFixturePaths());
 if (fs.existsSync(demoJson)) {

@@ -503,6 +503,33 @@ class OwnedBuffers {
   std::vector<void*> pointers_;
 };
 
+Error TooLargeError() {
+  return BindingError(code::kTooLarge, "",
+                      "the export is too large for the memory of this browser tab (it ran "
+                      "out while importing); the data loaded before is kept");
+}
+
+/// Runs an import and, when it succeeds, makes its export the loaded one;
+/// returns the import summary. Running out of wasm memory while importing is
+/// the export being too large for this tab, not an engine failure: said so,
+/// with its own code. Nothing is replaced on failure, so the export loaded
+/// before stays.
+template <class Import>
+Result<val> Adopt(Import&& import) {
+  std::optional<Result<Export>> imported;
+  try {
+    imported.emplace(import());
+  } catch (const std::bad_alloc&) {
+    return TooLargeError();
+  }
+  if (!imported->ok()) return imported->error();
+  auto data = std::make_unique<Export>(std::move(*imported).value());
+  val summary = SummaryObject(*data);
+  LastPeriod().reset();
+  LoadedExport() = std::move(data);
+  return summary;
+}
+
 /// load([{name, ptr, size}, ...]): imports the files whose bytes JS copied
 /// into malloc'd buffers; takes ownership of every buffer (freed before
 /// returning, on success and on failure alike). Returns the import summary.
@@ -538,25 +565,122 @@ val Load(val files) {
       inputs.push_back(InputFile{name.as<std::string>(),
                                  std::string_view(bytes, static_cast<size_t>(n))});
     }
-    // Running out of wasm memory while importing is the export being too
-    // large for this tab, not an engine failure: said so, with its own code.
-    // Nothing was replaced yet, so the export loaded before stays.
-    std::optional<Result<Export>> imported;
-    try {
-      // The input is freed as soon as it is read, before the export is built.
-      imported.emplace(ImportFiles(inputs, [&owned] { owned.FreeAll(); }));
-    } catch (const std::bad_alloc&) {
-      return BindingError(code::kTooLarge, "",
-                          "the export is too large for the memory of this browser tab (it ran "
-                          "out while importing); the data loaded before is kept");
-    }
-    if (!imported->ok()) return imported->error();
-    auto data = std::make_unique<Export>(std::move(*imported).value());
-    val summary = SummaryObject(*data);
-    LastPeriod().reset();
-    LoadedExport() = std::move(data);
-    return summary;
+    // The input is freed as soon as it is read, before the export is built.
+    return Adopt([&] { return ImportFiles(inputs, [&owned] { owned.FreeAll(); }); });
   });
+}
+
+// ---------------------------------------------------------------------------
+// The streaming import: the page writes each file into a buffer of the engine
+// as it reads it from disk, and the engine reads what has arrived meanwhile.
+
+/// The import being fed, and the buffers its files are read into.
+struct PendingImport {
+  std::unique_ptr<StreamingImport> import;
+  std::vector<char*> data;      // per file, malloc'd (freed by `buffers`)
+  std::vector<uint64_t> sizes;  // per file
+  OwnedBuffers buffers;
+};
+
+std::unique_ptr<PendingImport>& Pending() {
+  static std::unique_ptr<PendingImport> pending;
+  return pending;
+}
+
+/// beginImport([{name, size, head}]): `head` holds the file's first bytes (up
+/// to 3, as numbers or a Uint8Array). Checks the file set, reserves a buffer
+/// per file and returns {order, buffers}: the file indexes in the order to
+/// read them, and where to write each file. Drops an import begun before.
+val BeginImport(val files) {
+  Pending().reset();
+  return Guarded("starting the import", [&]() -> Result<val> {
+    if (!files.isArray()) {
+      return BindingError(kBadArgument, "files", "must be an array of {name, size, head}");
+    }
+    const unsigned count = files["length"].as<unsigned>();
+    std::vector<FileHead> heads;
+    for (unsigned i = 0; i < count; ++i) {
+      val file = files[i];
+      val name = file["name"], size = file["size"], head = file["head"];
+      const double n = size.isNumber() ? size.as<double>() : -1;
+      if (!name.isString() || !(n >= 0 && std::floor(n) == n && n < 4294967296.0) ||
+          IsAbsent(head) || head["length"].isUndefined()) {
+        return BindingError(kBadArgument, "files",
+                            "file " + std::to_string(i + 1) + " must be {name, size, head}");
+      }
+      FileHead h{name.as<std::string>(), static_cast<uint64_t>(n), ""};
+      const unsigned head_length = std::min(head["length"].as<unsigned>(), 3u);
+      for (unsigned k = 0; k < head_length; ++k) {
+        h.head += static_cast<char>(head[k].as<unsigned>() & 0xFF);
+      }
+      heads.push_back(std::move(h));
+    }
+    Result<std::unique_ptr<StreamingImport>> begun = StreamingImport::Begin(heads);
+    if (!begun.ok()) return begun.error();
+    auto pending = std::make_unique<PendingImport>();
+    pending->import = std::move(begun).value();
+    val order = val::array();
+    val buffers = val::array();
+    for (unsigned i = 0; i < count; ++i) {
+      void* p = std::malloc(std::max<size_t>(heads[i].size, 1));
+      if (p == nullptr) {
+        return BindingError(code::kTooLarge, "",
+                            heads[i].name + ": the export is too large for the memory of this "
+                                            "browser tab; the data loaded before is kept");
+      }
+      pending->buffers.Take(p);
+      pending->data.push_back(static_cast<char*>(p));
+      pending->sizes.push_back(heads[i].size);
+      buffers.set(i, static_cast<double>(reinterpret_cast<uintptr_t>(p)));
+    }
+    const std::vector<size_t>& read_order = pending->import->order();
+    for (size_t k = 0; k < read_order.size(); ++k) order.set(k, static_cast<double>(read_order[k]));
+    Pending() = std::move(pending);
+    val out = val::object();
+    out.set("order", order);
+    out.set("buffers", buffers);
+    return out;
+  });
+}
+
+/// feedImport(index, length): the first `length` bytes of file `index` are in
+/// its buffer. Returns whether to go on: false once the import has failed
+/// (finishImport() then tells why, and no more bytes are needed).
+val FeedImport(val index, val length) {
+  return Guarded("reading the export", [&]() -> Result<val> {
+    PendingImport* pending = Pending().get();
+    if (pending == nullptr) return BindingError(kBadArgument, "", "no import was begun");
+    const double i = index.isNumber() ? index.as<double>() : -1;
+    const double n = length.isNumber() ? length.as<double>() : -1;
+    if (!(i >= 0 && i < static_cast<double>(pending->data.size()) && std::floor(i) == i) ||
+        !(n >= 0 && std::floor(n) == n && n <= static_cast<double>(pending->sizes[static_cast<size_t>(i)]))) {
+      return BindingError(kBadArgument, "", "feedImport(index, length) is out of range");
+    }
+    const auto file = static_cast<size_t>(i);
+    try {
+      return val(pending->import->Feed(file, std::string_view(pending->data[file], static_cast<size_t>(n))));
+    } catch (const std::bad_alloc&) {
+      Pending().reset();
+      return TooLargeError();
+    }
+  });
+}
+
+/// finishImport(): the import summary of the export the fed files make, which
+/// replaces the loaded one; or the error, and the loaded export stays. The
+/// buffers are freed either way.
+val FinishImport() {
+  std::unique_ptr<PendingImport> pending = std::move(Pending());
+  return Guarded("importing the export", [&]() -> Result<val> {
+    if (!pending) return BindingError(kBadArgument, "", "no import was begun");
+    return Adopt([&] { return pending->import->Finish([&] { pending->buffers.FreeAll(); }); });
+  });
+}
+
+/// abortImport(): drops the import being fed (the page could not read a file).
+val AbortImport() {
+  Pending().reset();
+  return Success(val::undefined());
 }
 
 /// summary(): the import summary of the loaded export.
@@ -612,6 +736,7 @@ val Revenue(val options) {
 /// clear(): drops the loaded export and its memory.
 val Clear() {
   return Guarded("clearing the export", []() -> Result<val> {
+    Pending().reset();
     LastPeriod().reset();
     LoadedExport().reset();
     return val::undefined();
@@ -623,6 +748,10 @@ val Clear() {
 
 EMSCRIPTEN_BINDINGS(clinic_engine) {
   emscripten::function("load", &clinic::Load);
+  emscripten::function("beginImport", &clinic::BeginImport);
+  emscripten::function("feedImport", &clinic::FeedImport);
+  emscripten::function("finishImport", &clinic::FinishImport);
+  emscripten::function("abortImport", &clinic::AbortImport);
   emscripten::function("summary", &clinic::Summary);
   emscripten::function("entities", &clinic::Entities);
   emscripten::function("rating", &clinic::Rating);
