@@ -58,8 +58,11 @@ const READ_CHUNK = 1024 * 1024;
 const READ_SLICE = 16 * 1024 * 1024;
 
 /**
- * Copies the whole of `file` to wasm memory at `ptr`, calling onBytes(n) as
- * pieces arrive; throws if the file is not `file.size` bytes long.
+ * Copies the whole of `file` to wasm memory at `ptr`, calling onBytes(n) with
+ * the bytes copied so far after each piece; onBytes returns false to stop
+ * (the import failed). The next piece is asked for before onBytes runs, so
+ * the browser reads the file from disk while the engine reads what came.
+ * Throws if the file is not `file.size` bytes long.
  */
 async function copyFile(engine, file, ptr, onBytes) {
   const size = file.size;
@@ -69,51 +72,87 @@ async function copyFile(engine, file, ptr, onBytes) {
     reader = file.stream().getReader({ mode: 'byob' });
   } catch {
     // Not a byte stream in this browser: slices, each read in one go.
-    for (let offset = 0; offset < size; offset += READ_SLICE) {
+    let next = size > 0 ? file.slice(0, Math.min(size, READ_SLICE)).arrayBuffer() : null;
+    for (let offset = 0; offset < size;) {
+      const bytes = new Uint8Array(await next);
       const end = Math.min(size, offset + READ_SLICE);
-      const bytes = new Uint8Array(await file.slice(offset, end).arrayBuffer());
       if (bytes.length !== end - offset) throw changed();
       engine.write(ptr, offset, bytes);
-      onBytes(bytes.length);
+      offset = end;
+      next = offset < size ? file.slice(offset, Math.min(size, offset + READ_SLICE)).arrayBuffer() : null;
+      if (!onBytes(offset)) {
+        if (next) next.catch(() => {}); // not wanted any more
+        return;
+      }
     }
+    if (size === 0) onBytes(0);
     return;
   }
+  const readFailed = () => {
+    // Chromium's stream fails with a bare TypeError "network error",
+    // e.g. for a file changed or removed on disk after it was chosen.
+    throw new Error('it could not be read from disk (changed, moved or deleted since it was chosen?)');
+  };
+  let pending = null;
   try {
-    let buffer = new ArrayBuffer(READ_CHUNK);
     let offset = 0;
+    pending = reader.read(new Uint8Array(new ArrayBuffer(READ_CHUNK))).catch(readFailed);
     for (;;) {
-      const { done, value } = await reader.read(new Uint8Array(buffer)).catch(() => {
-        // Chromium's stream fails with a bare TypeError "network error",
-        // e.g. for a file changed or removed on disk after it was chosen.
-        throw new Error('it could not be read from disk (changed, moved or deleted since it was chosen?)');
-      });
+      const { done, value } = await pending;
       if (done) break;
       if (offset + value.length > size) throw changed();
       engine.write(ptr, offset, value);
       offset += value.length;
-      onBytes(value.length);
-      // read() took the buffer over; it comes back as value's.
-      buffer = value.buffer;
+      // read() took the buffer over and gave it back as value's; it is free
+      // again now that the bytes are in wasm memory.
+      pending = reader.read(new Uint8Array(value.buffer)).catch(readFailed);
+      if (!onBytes(offset)) {
+        stop(reader, pending);
+        return;
+      }
     }
     if (offset !== size) throw changed();
+    if (size === 0) onBytes(0);
   } catch (err) {
-    // Stops the browser reading the rest of a file that is no longer wanted.
-    reader.cancel().catch(() => {});
+    stop(reader, pending);
     throw err;
   }
 }
 
-/** Reads each file into wasm memory, with progress as it goes. */
-async function readInto(engine, id, requested) {
+/** Stops the browser reading the rest of a file that is no longer wanted. */
+function stop(reader, pending) {
+  if (pending) pending.catch(() => {});
+  reader.cancel().catch(() => {});
+}
+
+/** The first bytes of a file (3 at most): what the engine checks before reading it. */
+async function headOf(f) {
+  if (f.buffer) return new Uint8Array(f.buffer, 0, Math.min(3, f.buffer.byteLength));
+  return new Uint8Array(await f.file.slice(0, 3).arrayBuffer());
+}
+
+/**
+ * Reads each file into wasm memory and the engine reads it as it arrives
+ * (StreamingImport): the import is done soon after the last byte is read,
+ * not a whole import later. Progress is posted as it goes.
+ */
+async function load(engine, id, requested) {
   const files = requested.map((f) => (f.script ? importDemo(f) : f));
-  const total = files.reduce((sum, f) => sum + (f.file ? f.file.size : f.buffer.byteLength), 0);
+  const sizeOf = (f) => (f.file ? f.file.size : f.buffer.byteLength);
+  const total = files.reduce((sum, f) => sum + sizeOf(f), 0);
   if (total > MAX_IMPORT_BYTES) {
     // Refused before a byte is copied: the loaded export and the page stay as they are.
     const gb = (n) => `${(n / 1024 ** 3).toFixed(1)} GB`;
     const names = files.map((f) => f.name).join(', ');
     throw new ClinicError('page.too_large', `${names}: ${gb(total)} is more than this page can open (at most ${gb(MAX_IMPORT_BYTES)})`, { file: files.length === 1 ? files[0].name : '' });
   }
-  const placed = [];
+  let heads;
+  try {
+    heads = await Promise.all(files.map(headOf));
+  } catch (err) {
+    throw new ClinicError('page.read_failed', `${files[0].name}: ${err && err.message ? err.message : err}`, { file: files[0].name });
+  }
+  const { order, buffers } = engine.beginImport(files.map((f, i) => ({ name: f.name, size: sizeOf(f), head: heads[i] })));
   let loaded = 0;
   let lastReport = 0;
   const progress = (force) => {
@@ -125,40 +164,35 @@ async function readInto(engine, id, requested) {
   };
   try {
     progress(true);
-    for (const f of files) {
-      if (f.buffer) {
-        const bytes = new Uint8Array(f.buffer);
-        const ptr = engine.allocate(bytes.length);
-        placed.push({ name: f.name, ptr, size: bytes.length });
-        engine.write(ptr, 0, bytes);
-        loaded += bytes.length;
+    let going = true;
+    for (const i of order) {
+      if (!going) break;
+      const f = files[i];
+      const before = loaded;
+      const feed = (n) => {
+        loaded = before + n;
         progress(false);
+        going = engine.feedImport(i, n);
+        return going;
+      };
+      if (f.buffer) {
+        engine.write(buffers[i], 0, new Uint8Array(f.buffer));
+        feed(f.buffer.byteLength);
         continue;
       }
-      const size = f.file.size;
-      const ptr = engine.allocate(size);
-      placed.push({ name: f.name, ptr, size });
       try {
-        await copyFile(engine, f.file, ptr, (n) => {
-          loaded += n;
-          progress(false);
-        });
+        await copyFile(engine, f.file, buffers[i], feed);
       } catch (err) {
         throw new ClinicError('page.read_failed', `${f.name}: ${err && err.message ? err.message : err}`, { file: f.name });
       }
     }
     progress(true);
   } catch (err) {
-    for (const p of placed) engine.release(p.ptr);
+    engine.abortImport();
     throw err;
   }
-  return placed;
-}
-
-async function load(engine, id, files) {
-  const placed = await readInto(engine, id, files);
   self.postMessage({ id, type: 'progress', phase: 'importing', loaded: 0, total: 0 });
-  const summary = engine.loadAllocated(placed);
+  const summary = engine.finishImport();
   // Packed (bytes + offsets): the page decodes only the names it shows.
   return { summary, entities: engine.entitiesPacked() };
 }
