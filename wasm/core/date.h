@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "bytes.h"
+
 namespace clinic {
 
 using Day = int32_t;
@@ -22,5 +24,25 @@ std::optional<Day> ParseDate(std::string_view text);
 
 /// "YYYY-MM-DD".
 std::string FormatDate(Day day);
+
+/// ParseDate, remembering the last text it read: the lines of an export come
+/// in date order, so most of their dates are the one before, and one compare
+/// replaces a parse.
+class DateReader {
+ public:
+  std::optional<Day> Read(std::string_view text) {
+    if (!SameBytes(text, last_text_)) {
+      const std::optional<Day> day = ParseDate(text);
+      if (!day) return std::nullopt;
+      last_text_.assign(text);
+      last_day_ = *day;
+    }
+    return last_day_;
+  }
+
+ private:
+  std::string last_text_;
+  Day last_day_ = kNoDay;
+};
 
 }  // namespace clinic

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bytes.h"
 #include "import_stream.h"
 
 namespace clinic {
@@ -47,13 +48,17 @@ bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
 }  // namespace
 
 std::optional<LineKind> ParseLineKind(std::string_view text) {
-  if (text.empty() || EqualsIgnoreCase(text, "service")) return LineKind::kService;
+  // As exports write them first: one compare each.
+  if (text.empty() || SameBytes(text, "service")) return LineKind::kService;
+  if (SameBytes(text, "goods")) return LineKind::kGoods;
+  if (EqualsIgnoreCase(text, "service")) return LineKind::kService;
   if (EqualsIgnoreCase(text, "goods")) return LineKind::kGoods;
   return std::nullopt;
 }
 
 std::optional<LineStatus> ParseLineStatus(std::string_view text) {
-  if (text.empty() || EqualsIgnoreCase(text, "completed")) return LineStatus::kCompleted;
+  if (text.empty() || SameBytes(text, "completed")) return LineStatus::kCompleted;
+  if (EqualsIgnoreCase(text, "completed")) return LineStatus::kCompleted;
   if (EqualsIgnoreCase(text, "cancelled") || EqualsIgnoreCase(text, "canceled")) {
     return LineStatus::kCancelled;
   }

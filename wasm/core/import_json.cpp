@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "bytes.h"
+#include "date.h"
 #include "import.h"
 #include "import_stream.h"
 
@@ -364,8 +366,6 @@ class JsonImporter final : public internal::StreamReader {
   };
   FastVisitLine fast_visit_;
   FastPatientRow fast_patient_;
-  // ParseDate, remembering the last date read (lines come in date order).
-  bool CachedDate(std::string_view text, Day* out);
   // The same patient row from either path; reports a repeated id.
   void AddPatientRow(size_t index, std::string_view id, size_t id_offset, std::string_view name,
                      std::string_view price_list, std::optional<Money> bonus, Day registered);
@@ -416,8 +416,7 @@ class JsonImporter final : public internal::StreamReader {
   bool has_format_ = false, has_version_ = false, has_visits_ = false;
   uint32_t seen_tables_ = 0;  // bit per Table met at the top level
 
-  std::string last_date_text_;  // CachedDate
-  Day last_date_ = kNoDay;
+  DateReader dates_;  // of the fast path
 };
 
 // ---- Errors -----------------------------------------------------------------
@@ -1421,12 +1420,6 @@ void JsonImporter::AddVisitLine(size_t index, size_t open_offset, std::string_vi
 // ParseObject reads the element with its checks and messages.
 namespace {
 
-inline uint64_t LoadWord(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
-
 // The first `n` (< 8) bytes of `text` as a little-endian word, for key compares.
 constexpr uint64_t WordOf(std::string_view text) {
   uint64_t w = 0;
@@ -1459,7 +1452,7 @@ inline bool KeyIs(uint64_t w, const char* p, const char (&key)[N]) {
 // when it is none of them (the caller then scans it as a string). At least 16
 // bytes must follow `p`.
 inline Field KnownKeyAt(const char* p, size_t* length) {
-  const uint64_t w = LoadWord(p);
+  const uint64_t w = Load64(p);
   Field f = kUnknownField;
   size_t n = 0;
   switch (static_cast<char>(w & 0xFF)) {
@@ -1526,7 +1519,7 @@ bool JsonImporter::FastElement(Table table) {
     ++q;
     while (true) {
       while (end - q >= 8) {
-        const uint64_t special = SpecialBytes(LoadWord(q));
+        const uint64_t special = SpecialBytes(Load64(q));
         if (special != 0) {
           q += std::countr_zero(special) / 8;
           break;
@@ -1673,7 +1666,9 @@ bool JsonImporter::FastCheckVisit(const char* open, const FastFields& in) {
   if (date.empty() || patient.empty() || amount.empty()) return false;
   FastVisitLine& v = fast_visit_;
   LineInput& line = v.line;
-  if (!CachedDate(date, &line.day)) return false;
+  const std::optional<Day> day = dates_.Read(date);
+  if (!day) return false;
+  line.day = *day;
   const std::optional<Money> money = ParseAmount(amount, /*decimal_comma=*/false);
   if (!money) return false;
   const std::optional<LineKind> kind = ParseLineKind(in.Text(kKind));
@@ -1707,21 +1702,13 @@ bool JsonImporter::FastCheckPatient(const FastFields& in) {
   }
   Day registered = kNoDay;
   const std::string_view registered_text = in.Text(kRegistered);
-  if (!registered_text.empty() && !CachedDate(registered_text, &registered)) return false;
+  if (!registered_text.empty()) {
+    const std::optional<Day> day = dates_.Read(registered_text);
+    if (!day) return false;
+    registered = *day;
+  }
   fast_patient_ = FastPatientRow{id, in.Text(kName), in.Text(kPriceList),
                                  static_cast<size_t>(in.values[kId].at - begin_), bonus, registered};
-  return true;
-}
-
-bool JsonImporter::CachedDate(std::string_view text, Day* out) {
-  // Lines come in date order, so most dates are the one before.
-  if (!SameBytes(text, last_date_text_)) {
-    const std::optional<Day> day = ParseDate(text);
-    if (!day) return false;
-    last_date_text_.assign(text);
-    last_date_ = *day;
-  }
-  *out = last_date_;
   return true;
 }
 

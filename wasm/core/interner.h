@@ -4,42 +4,16 @@
 // id per visit line), where node allocation and rehashing dominated.
 #pragma once
 
-#include <bit>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "bytes.h"
+
 namespace clinic {
 
 namespace interner_detail {
-
-// Heads and hashes read bytes as little-endian words (x86-64 and wasm).
-static_assert(std::endian::native == std::endian::little);
-
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
-inline uint64_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-// The first min(size, 8) bytes, zero-padded: byte i at bits 8i. Two
-// overlapping fixed-size loads cover every size below 8, so there is no loop
-// and no variable-length memcpy (a library call in wasm).
-inline uint64_t HeadOf(const char* p, size_t n) {
-  if (n >= 8) return Load64(p);
-  if (n >= 4) return Load32(p) | Load32(p + n - 4) << (8 * (n - 4));
-  if (n == 0) return 0;
-  const auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
-  return byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
-}
 
 inline uint64_t Mix(uint64_t h) {
   // The murmur3 finaliser: every input bit reaches every output bit.
@@ -52,24 +26,6 @@ inline uint64_t Mix(uint64_t h) {
 }
 
 }  // namespace interner_detail
-
-/// a == b, inline: in wasm, std::string_view's == calls the C library's
-/// byte-at-a-time memcmp, which showed in profiles of id lookups and key
-/// dispatch. Fixed-size loads only: below 8 bytes the two heads, else 8 bytes
-/// at a time and the last 8 (overlapping); for a literal it folds.
-inline bool SameBytes(std::string_view a, std::string_view b) {
-  using interner_detail::HeadOf;
-  using interner_detail::Load64;
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  if (n < 8) return HeadOf(p, n) == HeadOf(q, n);
-  for (size_t i = 0; i + 8 < n; i += 8) {
-    if (Load64(p + i) != Load64(q + i)) return false;
-  }
-  return Load64(p + n - 8) == Load64(q + n - 8);
-}
 
 class StringInterner {
  public:
@@ -103,10 +59,9 @@ class StringInterner {
     uint64_t head = 0;          // the first 8 bytes, zero-padded
   };
 
-  static uint64_t Head(std::string_view s) { return interner_detail::HeadOf(s.data(), s.size()); }
+  static uint64_t Head(std::string_view s) { return HeadOf(s.data(), s.size()); }
   // Hash(s) from its head, which lookups compute once for both.
   static uint64_t HashOf(std::string_view s, uint64_t head) {
-    using interner_detail::Load64;
     constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
     uint64_t h = s.size() * kMul;
     uint64_t tail = head;  // up to 8 bytes, the head is the whole string
@@ -170,9 +125,7 @@ class UniqueStrings {
     const char* q = b.data();
     size_t n = a.size();
     for (; n >= 8; p += 8, q += 8, n -= 8) {
-      uint64_t x, y;
-      std::memcpy(&x, p, 8);
-      std::memcpy(&y, q, 8);
+      const uint64_t x = Load64(p), y = Load64(q);
       if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
     }
     for (; n > 0; ++p, ++q, --n) {
