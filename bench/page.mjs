@@ -2,7 +2,7 @@
 // The page in headless Chromium: from a dropped JSON export to all four report
 // tables rendered, and the longest main-thread task meanwhile.
 //
-//   node bench/page.mjs --file bench/data/demo-1000000.json [--site dist/site] [--out result.json] [--load-only]
+//   node bench/page.mjs --file bench/data/demo-1000000.json [--site dist/site] [--out result.json] [--load-only] [--trace FILE]
 //
 // - serves the built page (dist/site) on 127.0.0.1 (a tiny static server);
 // - Chromium from /usr/bin/chromium (or $CHROMIUM) through playwright-core,
@@ -21,7 +21,13 @@
 // - long tasks: PerformanceObserver('longtask') registered before the page's
 //   own scripts (an init script); the longest task between t0 and the end.
 //   The import runs in the page's Web Worker, whose tasks are not main-thread
-//   tasks.
+//   tasks;
+// - workerMs / mainMs: the same init script notes when the page posts a load
+//   or report to its worker and when it starts handling the answer. workerMs
+//   = drop to the load's answer plus each report request to its answer;
+//   mainMs = all tables (or first table) minus workerMs: what the main thread
+//   adds (handling answers, rendering, answers that wait for a busy thread);
+// --trace FILE: see startTrace below; gives each long task's causes.
 // --load-only: only the drop and the first table (for the 5M "does it load
 // within wasm's 4 GB" check); reports whether the page showed an error.
 
@@ -44,6 +50,7 @@ const file = path.resolve(arg('--file', path.join(benchDir, 'data/demo-1000000.j
 const site = path.resolve(arg('--site', path.join(root, 'dist/site')));
 const outFile = arg('--out', null);
 const loadOnly = argv.includes('--load-only');
+const traceFile = arg('--trace', null);
 const timeoutMs = Number(process.env.BENCH_PAGE_TIMEOUT_MS || 600000);
 
 const log = (...a) => console.error('[page]', ...a);
@@ -69,9 +76,29 @@ function serve(dir) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-// Runs in the page before its scripts: collects long tasks.
+// Runs in the page before its scripts: collects long tasks, and when the page
+// posts a message to its worker and starts handling one from it (the split of
+// the time between the worker and the main thread).
 const INIT_SCRIPT = `
   window.__benchLongTasks = [];
+  window.__benchMessages = [];
+  {
+    const PageWorker = window.Worker;
+    window.Worker = class extends PageWorker {
+      constructor(...args) {
+        super(...args);
+        // Added before the page's own handler, so it runs first.
+        this.addEventListener('message', (e) => {
+          const d = e.data;
+          if (d && (d.type === 'result' || d.type === 'error')) window.__benchMessages.push({ dir: 'in', id: d.id, type: d.type, t: performance.now() });
+        });
+      }
+      postMessage(message, transfer) {
+        if (message && message.type) window.__benchMessages.push({ dir: 'out', id: message.id, type: message.type, name: message.name, t: performance.now() });
+        return super.postMessage(message, transfer);
+      }
+    };
+  }
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__benchLongTasks.push({ start: e.startTime, duration: e.duration });
@@ -101,8 +128,10 @@ async function dropAndRender({ loadOnly, timeoutMs }) {
   dt.items.add(input.files[0]);
   const before = renders();
   window.__benchLongTasks.length = 0;
+  window.__benchMessages.length = 0;
 
   const t0 = performance.now();
+  performance.mark('bench:drop');
   window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
   window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   // The load has started once the page leaves "ready"; then wait for its first table (or an error).
@@ -114,6 +143,7 @@ async function dropAndRender({ loadOnly, timeoutMs }) {
   const firstDom = performance.now() - t0;
   await frame();
   const first = performance.now() - t0;
+  performance.mark('bench:rating');
   const caption = document.getElementById('report-caption').textContent;
   const tabTimes = { rating: first };
   if (!loadOnly) {
@@ -124,16 +154,141 @@ async function dropAndRender({ loadOnly, timeoutMs }) {
       if (failed()) return { loaded: true, errorText: document.getElementById('message-text').textContent };
       await frame();
       tabTimes[report] = performance.now() - t0;
+      performance.mark(`bench:${report}`);
     }
   }
   const end = performance.now() - t0;
   const tasks = window.__benchLongTasks.filter((t) => t.start + t.duration >= t0);
+  // The worker's share of the time: from the drop to the load's answer, and
+  // from each report request to its answer; the rest is the main thread's
+  // (handling answers, rendering, and answers waiting for a busy main thread).
+  const messages = window.__benchMessages;
+  const requests = messages.filter((m) => m.dir === 'out' && (m.type === 'load' || m.type === 'report'));
+  const worker = requests.map((m) => {
+    const answer = messages.find((a) => a.dir === 'in' && a.id === m.id);
+    const from = m.type === 'load' ? t0 : m.t;
+    return { request: m.name || m.type, sentMs: m.t - t0, answeredMs: answer ? answer.t - t0 : null, ms: answer ? answer.t - from : null };
+  });
+  const workerMs = worker.reduce((sum, w) => sum + (w.ms || 0), 0);
   return {
     loaded: true, firstTableDomMs: firstDom, firstTableMs: first, allTablesMs: loadOnly ? null : end, tabTimes,
     longTasks: tasks.length, longestTaskMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
     longTaskList: tasks.map((t) => ({ startMs: t.start - t0, durationMs: t.duration })),
     longTaskError: window.__benchLongTaskError || null, caption,
+    workerMs, mainMs: (loadOnly ? first : end) - workerMs, worker,
   };
+}
+
+// --trace FILE: a Chromium trace of the run from the drop to the fourth table
+// (the DevTools performance panel's categories; FILE opens in its "Load
+// profile"), a V8 CPU profile beside it (FILE.cpuprofile), and in the result,
+// for each main-thread task over 50 ms, what took its time: trace self time by
+// kind (script, gc, style, layout, paint, other) and the page's functions
+// that ran longest in it (CPU profile samples, inclusive). Tracing and
+// sampling slow the page down: a traced run's times are not comparable with
+// untraced ones.
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute',
+  'blink.user_timing'].join(',');
+
+async function startTrace(cdp) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  await cdp.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReturnAsStream' });
+  await cdp.send('Profiler.start');
+}
+
+async function stopTrace(cdp) {
+  const { profile } = await cdp.send('Profiler.stop');
+  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.end');
+  const { stream } = await done;
+  const chunks = [];
+  for (;;) {
+    const chunk = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
+    chunks.push(chunk.base64Encoded ? Buffer.from(chunk.data, 'base64') : Buffer.from(chunk.data, 'utf8'));
+    if (chunk.eof) break;
+  }
+  await cdp.send('IO.close', { handle: stream });
+  const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  return { events: Array.isArray(parsed) ? parsed : parsed.traceEvents, profile };
+}
+
+function kindOf(name) {
+  if (/^(V8\.GC|MajorGC|MinorGC|BlinkGC|V8\.GC_)|GC/.test(name)) return 'gc';
+  if (/Style|UpdateLayoutTree/.test(name)) return 'style';
+  if (/Layout|Shape/.test(name)) return 'layout';
+  if (/Paint|Layerize|Commit|Raster|Composit/.test(name)) return 'paint';
+  if (/FunctionCall|EventDispatch|TimerFire|FireAnimationFrame|Microtask|^v8\.|^V8\.|EvaluateScript|ResizeObserver|HandlePostMessage/.test(name)) return 'script';
+  return 'other';
+}
+
+/** Inclusive time of the page's own functions over [from, to] (µs), from CPU profile samples. */
+function functionsIn(profile, from, to) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const total = new Map();
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; ++i) {
+    t += profile.timeDeltas[i];
+    const next = i + 1 < profile.timeDeltas.length ? profile.timeDeltas[i + 1] : 0;
+    if (t < from || t > to) continue;
+    const seen = new Set();
+    for (let id = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id).callFrame;
+      const name = f.url && f.url.endsWith('app.js') ? `${f.functionName || '(anonymous)'} app.js:${f.lineNumber + 1}`
+        : (f.functionName === '(garbage collector)' ? '(garbage collector)' : null);
+      if (name && !seen.has(name)) {
+        seen.add(name);
+        total.set(name, (total.get(name) || 0) + next);
+      }
+    }
+  }
+  return [...total.entries()].map(([fn, us]) => ({ fn, ms: Math.round(us / 100) / 10 }))
+    .sort((a, b) => b.ms - a.ms).slice(0, 8);
+}
+
+/**
+ * Main-thread tasks over 50 ms after the drop, each with the trace's self
+ * time (an event's duration less that of the events nested in it) summed by
+ * kind, and the page's functions that ran in it.
+ */
+function explainLongTasks({ events, profile }) {
+  const drop = events.find((e) => e.name === 'bench:drop');
+  const main = events.find((e) => e.name === 'thread_name' && e.args && e.args.name === 'CrRendererMain'
+    && drop && e.pid === drop.pid);
+  if (!main || !drop) return [];
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  // Outermost events are the tasks (RunTask wraps ThreadControllerImpl::RunTask).
+  const tasks = [];
+  let end = -1;
+  for (const e of onMain) {
+    if (e.ts >= end) {
+      tasks.push(e);
+      end = e.ts + e.dur;
+    }
+  }
+  return tasks.filter((task) => task.dur > 50000 && task.ts + task.dur >= drop.ts).map((task) => {
+    const inside = onMain.filter((e) => e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
+    const stack = [];
+    const childDur = new Map();
+    for (const e of inside) {
+      while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+      const up = stack[stack.length - 1];
+      if (up) childDur.set(up, (childDur.get(up) || 0) + e.dur);
+      stack.push(e);
+    }
+    const kinds = { script: 0, gc: 0, style: 0, layout: 0, paint: 0, other: 0 };
+    for (const e of inside) kinds[kindOf(e.name)] += Math.max(0, e.dur - (childDur.get(e) || 0)) / 1000;
+    for (const k of Object.keys(kinds)) kinds[k] = Math.round(kinds[k] * 10) / 10;
+    return {
+      startMs: (task.ts - drop.ts) / 1000,
+      durationMs: task.dur / 1000,
+      kinds,
+      functions: profile ? functionsIn(profile, task.ts, task.ts + task.dur) : [],
+    };
+  });
 }
 
 async function main() {
@@ -168,15 +323,27 @@ async function main() {
       document.body.append(input);
     });
     await page.setInputFiles('#bench-file', file);
+    const cdp = traceFile ? await context.newCDPSession(page) : null;
+    if (cdp) await startTrace(cdp);
     log(`dropping ${path.basename(file)} (${(fs.statSync(file).size / 1048576).toFixed(0)} MB) on ${url}`);
     const timing = await page.evaluate(dropAndRender, { loadOnly, timeoutMs });
+    if (cdp) {
+      const trace = await stopTrace(cdp);
+      fs.writeFileSync(traceFile, JSON.stringify({ traceEvents: trace.events }));
+      fs.writeFileSync(`${traceFile}.cpuprofile`, JSON.stringify(trace.profile));
+      timing.longTaskCauses = explainLongTasks(trace);
+      for (const t of timing.longTaskCauses) {
+        const kinds = Object.entries(t.kinds).filter(([, ms]) => ms >= 1).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
+        log(`task at ${t.startMs.toFixed(0)} ms, ${t.durationMs.toFixed(0)} ms: ${kinds}; ${t.functions.slice(0, 4).map((f) => `${f.fn} ${f.ms}`).join(', ')}`);
+      }
+    }
     result = {
       file, fileBytes: fs.statSync(file).size, url, browser, loadOnly, ...timing,
       consoleErrors: consoleErrors.slice(0, 10),
       note: 'Times from the drop event; a table counts as rendered one animation frame after the page marks it drawn (data-renders).',
     };
     if (timing.loaded) {
-      log(`first table ${timing.firstTableMs.toFixed(0)} ms${timing.allTablesMs ? `, all tables ${timing.allTablesMs.toFixed(0)} ms` : ''}, longest task ${timing.longestTaskMs.toFixed(0)} ms`);
+      log(`first table ${timing.firstTableMs.toFixed(0)} ms${timing.allTablesMs ? `, all tables ${timing.allTablesMs.toFixed(0)} ms` : ''} (worker ${timing.workerMs.toFixed(0)}, main thread ${timing.mainMs.toFixed(0)}), longest task ${timing.longestTaskMs.toFixed(0)} ms, ${timing.longTasks} over 50 ms`);
     } else {
       log(`the page did not load the file: ${timing.errorText}`);
     }
