@@ -169,8 +169,15 @@ async function loadFiles(files) {
   try {
     const { summary, entities } = await state.client.load(files, showProgress);
     clearMessage();
-    applyExport(summary, wrapEntities(entities));
-    await refresh();
+    setExport(summary, wrapEntities(entities));
+    // The first report is asked for before the summary and the filter lists
+    // are put on the page, so that the worker computes it meanwhile; the
+    // progress bar goes in the same task as the table appears, one layout for both.
+    const shown = refresh(() => {
+      $('progress').hidden = true;
+    });
+    showExport();
+    await shown;
   } catch (err) {
     handleError(err, 'load');
     setState(state.summary ? 'ready' : 'error');
@@ -261,11 +268,18 @@ function fillSelect(select, table, allLabel) {
   select.value = '';
 }
 
-function applyExport(summary, entities) {
+/** The new export in the state, its filters back to all (which the first report reads). */
+function setExport(summary, entities) {
   state.summary = summary;
   state.entities = entities;
   state.fmt = makeFormatters(summary.clinic.currency);
   state.sorts = {};
+  for (const id of ['division', 'employee']) $(id).value = '';
+}
+
+/** The new export's summary and filter lists on the page. */
+function showExport() {
+  const { entities } = state;
   fillSelect($('division'), entities.divisions, 'All divisions');
   fillSelect($('employee'), entities.employees, 'All employees');
   renderSummary();
@@ -323,8 +337,12 @@ function emptyText(report) {
   return `${REPORTS[report].empty}${covers}`;
 }
 
-/** Runs the current report with the current options; a newer call supersedes an older one. */
-async function refresh() {
+/**
+ * Runs the current report with the current options; a newer call supersedes
+ * an older one. The request is sent before the first await. `onShown` runs
+ * right after the table is put on the page, in the same task.
+ */
+async function refresh(onShown = null) {
   if (!state.entities) return;
   const report = state.report;
   const options = optionsFor(report);
@@ -344,6 +362,7 @@ async function refresh() {
       sortDescending: sort.descending,
       empty: emptyText(report),
     });
+    if (onShown) onShown();
     const unit = report === 'rating' || report === 'divisions' ? ['patient', 'patients'] : ['employee', 'employees'];
     const shown = report === 'rating' || report === 'divisions' ? result.patients : result.count;
     const topNote = result.count < shown ? ` (top ${state.fmt.count(result.count)} shown)` : '';
@@ -454,12 +473,12 @@ function wireOptions() {
       refresh();
     });
   }
-  for (const id of ['division', 'employee', 'all-divisions', 'new-per-employee']) $(id).addEventListener('change', refresh);
+  for (const id of ['division', 'employee', 'all-divisions', 'new-per-employee']) $(id).addEventListener('change', () => refresh());
   let timer = 0;
   for (const id of ['top', 'return-window']) {
     $(id).addEventListener('input', () => {
       clearTimeout(timer);
-      timer = setTimeout(refresh, 120);
+      timer = setTimeout(() => refresh(), 120);
     });
   }
   $('options').addEventListener('submit', (event) => {
