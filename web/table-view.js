@@ -2,6 +2,14 @@
 // between two spacer rows inside a scroller, a sticky header of sort buttons
 // (aria-sort), and a sticky totals row (and, for the cross report, a sticky
 // total column). Every cell is set with textContent: export text is never markup.
+//
+// Rendering never reads a size from the DOM: the scroller's and the header's
+// heights come from a ResizeObserver and the scroll position from the scroll
+// event, because reading them after the table changed forces a synchronous
+// layout of the page (tens of ms for a wide table on a slow machine). A new
+// table first gets only the rows in view, and the rows just outside it
+// (OVERSCAN) after that frame is painted; scrolling and resizing keep the rows
+// already built and only add or drop those at the edges.
 
 import { isNumeric, sortOrder, TYPES } from './report-table.js';
 
@@ -19,11 +27,19 @@ function el(tag, props = {}, children = []) {
   return node;
 }
 
+function spacer() {
+  return el('tr', { className: 'spacer', 'aria-hidden': 'true' });
+}
+
 // Heights go through the CSSOM: a style attribute would need 'unsafe-inline' in the CSP.
-function spacer(height) {
-  const tr = el('tr', { className: 'spacer', 'aria-hidden': 'true' });
+function setSpacer(tr, height) {
+  tr.hidden = height <= 0;
   tr.style.height = `${height}px`;
-  return tr;
+}
+
+/** Runs `fn` in a task after the next frame is painted. */
+function afterPaint(fn) {
+  requestAnimationFrame(() => setTimeout(fn, 0));
 }
 
 export class TableView {
@@ -35,15 +51,31 @@ export class TableView {
     this.host = host;
     this.hooks = hooks;
     this.table = null;
+    /** Row order (indexes into the report's rows); null is the report's own order. */
     this.order = null;
     this.sort = { column: -1, descending: false };
     this.rowHeight = 32;
     this.printing = false;
+    // Sizes as the ResizeObserver and the scroll event last gave them (0: not yet known).
+    this.viewportHeight = 0;
+    this.headHeight = 0;
+    this.scrollTop = 0;
+    // The rows in the DOM: rows[k - first] shows position k of the order, for k in [first, end).
+    this.rows = [];
+    this.first = 0;
+    this.end = 0;
+    this.overscan = false;
     this.scroller = el('div', { className: 'table-scroller', tabindex: '0', role: 'region' });
     this.host.replaceChildren(this.scroller);
     this.scheduled = false;
-    this.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
-    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    this.scroller.addEventListener('scroll', () => {
+      // Layout is up to date when scroll events run, so this read is cheap.
+      this.scrollTop = this.scroller.scrollTop;
+      this.overscan = true;
+      this.schedule();
+    }, { passive: true });
+    this.observer = new ResizeObserver((entries) => this.resized(entries));
+    this.observer.observe(this.scroller);
   }
 
   /**
@@ -58,23 +90,38 @@ export class TableView {
     this.options = options;
     const column = options.sortKey ? table.columns.findIndex((c) => (c.header === options.sortKey)) : -1;
     this.sort = { column, descending: column >= 0 && Boolean(options.sortDescending) };
-    this.order = sortOrder(table, this.sort.column, this.sort.descending);
+    this.order = column >= 0 ? sortOrder(table, column, this.sort.descending) : null;
+    this.resetScroll();
     this.build();
-    this.scroller.scrollTop = 0;
+    this.overscan = false;
     this.render();
+    afterPaint(() => {
+      if (this.table !== table || this.overscan) return;
+      this.overscan = true;
+      this.render();
+    });
   }
 
   /** Replaces the table by a message (an empty period, an error). */
   showMessage(text) {
     this.table = null;
+    this.rows = [];
+    this.first = 0;
+    this.end = 0;
     this.scroller.setAttribute('aria-label', text);
     this.scroller.replaceChildren(el('p', { className: 'table-message', text }));
     this.scroller.dataset.rows = '0';
   }
 
-  /** The current row order (indexes into the report's rows). */
+  /** The current row order (indexes into the report's rows); undefined is the report's own order. */
   currentOrder() {
-    return this.order;
+    return this.order || undefined;
+  }
+
+  /** Back to the top, written only when not there already: the write forces a layout. */
+  resetScroll() {
+    if (this.scrollTop !== 0) this.scroller.scrollTop = 0;
+    this.scrollTop = 0;
   }
 
   toggleSort(column) {
@@ -86,9 +133,10 @@ export class TableView {
     } else {
       this.sort = { column: -1, descending: false }; // third click: the report's own order
     }
-    this.order = sortOrder(this.table, this.sort.column, this.sort.descending);
+    this.order = this.sort.column >= 0 ? sortOrder(this.table, this.sort.column, this.sort.descending) : null;
     this.updateHeader();
-    this.scroller.scrollTop = 0; // the top of the new order
+    this.resetScroll(); // the top of the new order
+    this.clearRows();
     this.render();
     if (this.hooks.onSortChange) {
       this.hooks.onSortChange({
@@ -123,9 +171,14 @@ export class TableView {
     this.tableEl = el('table', { 'aria-rowcount': String(rowCount) }, [
       el('caption', { className: 'visually-hidden', text: options.label }),
     ]);
-    const thead = el('thead', {}, [el('tr', { 'aria-rowindex': '1' }, this.headerCells)]);
+    if (this.thead) this.observer.unobserve(this.thead);
+    this.thead = el('thead', {}, [el('tr', { 'aria-rowindex': '1' }, this.headerCells)]);
+    this.observer.observe(this.thead);
     this.tbody = el('tbody');
-    this.tableEl.append(thead, this.tbody);
+    this.topSpacer = spacer();
+    this.bottomSpacer = spacer();
+    this.clearRows();
+    this.tableEl.append(this.thead, this.tbody);
     if (table.total) {
       const cells = table.columns.map((c, j) => this.makeCell(j, table.total[j], true));
       this.tableEl.append(el('tfoot', {}, [el('tr', { 'aria-rowindex': String(rowCount), className: 'total-row' }, cells)]));
@@ -164,6 +217,46 @@ export class TableView {
     return td;
   }
 
+  /** The row at position k of the current order. */
+  makeRow(k) {
+    const { table } = this;
+    const i = this.order ? this.order[k] : k;
+    const tr = document.createElement('tr');
+    tr.setAttribute('aria-rowindex', String(k + 2));
+    // Stripes by position in the whole table, so that they stay put while rows
+    // come and go at the edges (and no :nth-child restyles every sibling).
+    if (k % 2 === 1) tr.className = 'alt';
+    const columns = table.columns.length;
+    for (let j = 0; j < columns; ++j) tr.append(this.makeCell(j, table.value(i, j), false));
+    return tr;
+  }
+
+  /** Forgets the rows built (a new order, printing): the next render builds them afresh. */
+  clearRows() {
+    this.rows = [];
+    this.first = 0;
+    this.end = 0;
+    this.tbody.replaceChildren(this.topSpacer, this.bottomSpacer);
+  }
+
+  resized(entries) {
+    for (const entry of entries) {
+      const box = entry.borderBoxSize && entry.borderBoxSize[0];
+      const height = box ? box.blockSize : entry.contentRect.height;
+      if (entry.target === this.scroller) {
+        this.viewportHeight = entry.contentRect.height;
+      } else if (entry.target === this.thead) {
+        this.headHeight = height;
+      } else if (entry.target === this.sampleRow) {
+        // Rows must be exactly rowHeight tall for the spacers to be right.
+        this.observer.unobserve(this.sampleRow);
+        this.sampleRow = null;
+        if (height > 0 && Math.abs(height - this.rowHeight) > 0.5) this.rowHeight = height;
+      }
+    }
+    this.schedule();
+  }
+
   schedule() {
     if (this.scheduled || !this.table) return;
     this.scheduled = true;
@@ -176,6 +269,8 @@ export class TableView {
   /** Renders every row (up to a limit) for printing, or back to the window. */
   setPrinting(printing) {
     this.printing = printing;
+    if (!this.table || this.table.rowCount === 0) return;
+    this.clearRows();
     this.render();
   }
 
@@ -183,44 +278,63 @@ export class TableView {
     const { table } = this;
     if (!table || table.rowCount === 0) return;
     const n = table.rowCount;
-    let first;
-    let end;
     if (this.printing) {
-      first = 0;
-      end = Math.min(n, PRINT_ROW_LIMIT);
+      if (this.end === 0) this.renderForPrint(n);
+      return;
+    }
+    const top = Math.max(0, this.scrollTop - this.headHeight);
+    // Before the observer's first report: the window's height is an upper bound, read without a layout.
+    const height = this.viewportHeight || window.innerHeight;
+    const extra = this.overscan ? OVERSCAN : 0;
+    const first = Math.max(0, Math.floor(top / this.rowHeight) - extra);
+    const end = Math.min(n, Math.ceil((top + height) / this.rowHeight) + extra);
+    this.showRows(first, end, n);
+  }
+
+  /** Makes rows [first, end) the ones in the DOM, keeping those already there. */
+  showRows(first, end, n) {
+    if (first >= this.end || end <= this.first) {
+      this.rows = [];
+      for (let k = first; k < end; ++k) this.rows.push(this.makeRow(k));
+      this.tbody.replaceChildren(this.topSpacer, ...this.rows, this.bottomSpacer);
     } else {
-      const headHeight = this.tableEl.tHead ? this.tableEl.tHead.offsetHeight : 0;
-      const top = Math.max(0, this.scroller.scrollTop - headHeight);
-      const visible = Math.ceil((this.scroller.clientHeight || 600) / this.rowHeight);
-      first = Math.max(0, Math.floor(top / this.rowHeight) - OVERSCAN);
-      end = Math.min(n, first + visible + 2 * OVERSCAN);
-    }
-    const rows = [];
-    if (first > 0) rows.push(spacer(first * this.rowHeight));
-    const columns = table.columns.length;
-    for (let k = first; k < end; ++k) {
-      const i = this.order[k];
-      const tr = document.createElement('tr');
-      tr.setAttribute('aria-rowindex', String(k + 2));
-      for (let j = 0; j < columns; ++j) tr.append(this.makeCell(j, table.value(i, j), false));
-      rows.push(tr);
-    }
-    if (end < n && !this.printing) rows.push(spacer((n - end) * this.rowHeight));
-    if (end < n && this.printing) {
-      rows.push(el('tr', {}, [el('td', { colspan: String(columns), className: 'empty-note', text: `Only the first ${end} of ${n} rows are printed; save as CSV for all of them.` })]));
-    }
-    this.tbody.replaceChildren(...rows);
-    // Rows must be exactly rowHeight tall for the spacers to be right. Measured
-    // once (reading a size forces a layout of the table, ~50 ms on a big one,
-    // which would otherwise run on every scroll step).
-    const sample = this.rowHeightMeasured ? null : this.tbody.querySelector('tr:not(.spacer)');
-    if (sample && !this.printing) {
-      this.rowHeightMeasured = true;
-      const h = sample.getBoundingClientRect().height;
-      if (h > 0 && Math.abs(h - this.rowHeight) > 0.5) {
-        this.rowHeight = h;
-        this.schedule();
+      for (; this.first < first; ++this.first) this.rows.shift().remove();
+      for (; this.end > end; --this.end) this.rows.pop().remove();
+      if (first < this.first) {
+        const added = [];
+        for (let k = first; k < this.first; ++k) added.push(this.makeRow(k));
+        this.topSpacer.after(...added);
+        this.rows.unshift(...added);
+      }
+      if (end > this.end) {
+        const added = [];
+        for (let k = this.end; k < end; ++k) added.push(this.makeRow(k));
+        this.bottomSpacer.before(...added);
+        this.rows.push(...added);
       }
     }
+    this.first = first;
+    this.end = end;
+    setSpacer(this.topSpacer, first * this.rowHeight);
+    setSpacer(this.bottomSpacer, (n - end) * this.rowHeight);
+    if (!this.rowHeightMeasured && this.rows.length > 0) {
+      this.rowHeightMeasured = true;
+      this.sampleRow = this.rows[0];
+      this.observer.observe(this.sampleRow);
+    }
+  }
+
+  renderForPrint(n) {
+    const end = Math.min(n, PRINT_ROW_LIMIT);
+    const rows = [];
+    for (let k = 0; k < end; ++k) rows.push(this.makeRow(k));
+    if (end < n) {
+      rows.push(el('tr', {}, [el('td', { colspan: String(this.table.columns.length), className: 'empty-note', text: `Only the first ${end} of ${n} rows are printed; save as CSV for all of them.` })]));
+    }
+    this.tbody.replaceChildren(...rows);
+    // Not the window's rows: the next render after printing builds afresh.
+    this.rows = [];
+    this.first = 0;
+    this.end = end;
   }
 }
