@@ -104,6 +104,15 @@ const INIT_SCRIPT = `
       for (const e of list.getEntries()) window.__benchLongTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   } catch (e) { window.__benchLongTaskError = String(e); }
+  // Long animation frames (over 50 ms, a long task and the rendering after it)
+  // say what took the time without the cost of a trace: scripts by entry
+  // point, and the rendering (style, layout, paint) at the end.
+  window.__benchLongFrames = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__benchLongFrames.push(e.toJSON());
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch (e) { /* not in this browser: the long tasks are still counted */ }
 `;
 
 // Runs in the page: drop the file, then render every tab; resolves with timings.
@@ -170,12 +179,25 @@ async function dropAndRender({ loadOnly, timeoutMs }) {
     return { request: m.name || m.type, sentMs: m.t - t0, answeredMs: answer ? answer.t - t0 : null, ms: answer ? answer.t - from : null };
   });
   const workerMs = worker.reduce((sum, w) => sum + (w.ms || 0), 0);
+  const longFrames = window.__benchLongFrames.filter((f) => f.startTime + f.duration >= t0).map((f) => ({
+    startMs: f.startTime - t0,
+    durationMs: f.duration,
+    // Before rendering: tasks and microtasks; from renderStart: animation frame
+    // callbacks, ResizeObservers, then style and layout, then paint.
+    scriptMs: (f.renderStart || f.startTime + f.duration) - f.startTime,
+    renderMs: f.renderStart ? f.startTime + f.duration - f.renderStart : 0,
+    styleLayoutPaintMs: f.styleAndLayoutStart ? f.startTime + f.duration - f.styleAndLayoutStart : 0,
+    scripts: f.scripts.map((x) => ({
+      invoker: x.invoker, function: x.sourceFunctionName, source: `${(x.sourceURL || '').replace(/^.*\//, '')}:${x.sourceCharPosition}`,
+      ms: x.duration, forcedLayoutMs: x.forcedStyleAndLayoutDuration,
+    })),
+  }));
   return {
     loaded: true, firstTableDomMs: firstDom, firstTableMs: first, allTablesMs: loadOnly ? null : end, tabTimes,
     longTasks: tasks.length, longestTaskMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
     longTaskList: tasks.map((t) => ({ startMs: t.start - t0, durationMs: t.duration })),
     longTaskError: window.__benchLongTaskError || null, caption,
-    workerMs, mainMs: (loadOnly ? first : end) - workerMs, worker,
+    workerMs, mainMs: (loadOnly ? first : end) - workerMs, worker, longFrames,
   };
 }
 
@@ -192,7 +214,7 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.tim
 
 async function startTrace(cdp) {
   await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
   await cdp.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReturnAsStream' });
   await cdp.send('Profiler.start');
 }
