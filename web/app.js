@@ -348,6 +348,7 @@ async function refresh(onShown = null) {
   const options = optionsFor(report);
   const seq = ++state.seq;
   setState('computing');
+  view.willReplace();
   try {
     const result = await state.client.report(report, options);
     if (seq !== state.seq) return;

@@ -31,8 +31,12 @@ function spacer() {
   return el('tr', { className: 'spacer', 'aria-hidden': 'true' });
 }
 
-// Heights go through the CSSOM: a style attribute would need 'unsafe-inline' in the CSP.
+// Heights go through the CSSOM: a style attribute would need 'unsafe-inline' in
+// the CSP. Written only when they change: a render that changes nothing
+// (a resize of a few pixels) then leaves nothing to restyle.
 function setSpacer(tr, height) {
+  if (tr.spacerHeight === height) return;
+  tr.spacerHeight = height;
   tr.hidden = height <= 0;
   tr.style.height = `${height}px`;
 }
@@ -65,6 +69,7 @@ export class TableView {
     this.first = 0;
     this.end = 0;
     this.overscan = false;
+    this.replacing = false;
     this.scroller = el('div', { className: 'table-scroller', tabindex: '0', role: 'region' });
     this.host.replaceChildren(this.scroller);
     this.scheduled = false;
@@ -94,12 +99,18 @@ export class TableView {
     this.resetScroll();
     this.build();
     this.overscan = false;
+    this.replacing = false;
     this.render();
     afterPaint(() => {
-      if (this.table !== table || this.overscan) return;
+      if (this.table !== table || this.overscan || this.replacing) return;
       this.overscan = true;
       this.render();
     });
+  }
+
+  /** A new table is on its way: rows just outside the view are not worth building for this one. */
+  willReplace() {
+    this.replacing = true;
   }
 
   /** Replaces the table by a message (an empty period, an error). */
