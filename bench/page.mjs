@@ -90,7 +90,11 @@ const INIT_SCRIPT = `
         // Added before the page's own handler, so it runs first.
         this.addEventListener('message', (e) => {
           const d = e.data;
-          if (d && (d.type === 'result' || d.type === 'error')) window.__benchMessages.push({ dir: 'in', id: d.id, type: d.type, t: performance.now() });
+          if (d && (d.type === 'result' || d.type === 'error')) {
+            window.__benchMessages.push({ dir: 'in', id: d.id, type: d.type, t: performance.now() });
+            const asked = window.__benchMessages.find((m) => m.dir === 'out' && m.id === d.id);
+            if (asked && asked.type === 'load') performance.mark('bench:loaded');
+          }
         });
       }
       postMessage(message, transfer) {
@@ -100,9 +104,14 @@ const INIT_SCRIPT = `
     };
   }
   try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__benchLongTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
+    const record = (entries) => {
+      for (const e of entries) window.__benchLongTasks.push({ start: e.startTime, duration: e.duration });
+    };
+    const observer = new PerformanceObserver((list) => record(list.getEntries()));
+    observer.observe({ type: 'longtask', buffered: true });
+    // Entries reach the callback some time after their task: the end of a
+    // run takes those still pending.
+    window.__benchTakeLongTasks = () => record(observer.takeRecords());
   } catch (e) { window.__benchLongTaskError = String(e); }
   // Long animation frames (over 50 ms, a long task and the rendering after it)
   // say what took the time without the cost of a trace: scripts by entry
@@ -167,7 +176,11 @@ async function dropAndRender({ loadOnly, timeoutMs }) {
     }
   }
   const end = performance.now() - t0;
-  const tasks = window.__benchLongTasks.filter((t) => t.start + t.duration >= t0);
+  performance.mark('bench:end');
+  // A task that ended just now is reported after this one: wait for it, untimed.
+  await new Promise((r) => setTimeout(r, 100));
+  if (window.__benchTakeLongTasks) window.__benchTakeLongTasks();
+  const tasks = window.__benchLongTasks.filter((t) => t.start + t.duration >= t0 && t.start <= t0 + end);
   // The worker's share of the time: from the drop to the load's answer, and
   // from each report request to its answer; the rest is the main thread's
   // (handling answers, rendering, and answers waiting for a busy main thread).
@@ -279,7 +292,7 @@ function explainLongTasks({ events, profile }) {
   const drop = events.find((e) => e.name === 'bench:drop');
   const main = events.find((e) => e.name === 'thread_name' && e.args && e.args.name === 'CrRendererMain'
     && drop && e.pid === drop.pid);
-  if (!main || !drop) return [];
+  if (!main || !drop) return { longTasks: [], mainThread: null };
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined)
     .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   // Outermost events are the tasks (RunTask wraps ThreadControllerImpl::RunTask).
@@ -291,7 +304,18 @@ function explainLongTasks({ events, profile }) {
       end = e.ts + e.dur;
     }
   }
-  return tasks.filter((task) => task.dur > 50000 && task.ts + task.dur >= drop.ts).map((task) => {
+  const endMark = events.find((e) => e.name === 'bench:end');
+  const loaded = events.find((e) => e.name === 'bench:loaded');
+  const cpuOf = (from, to) => tasks.filter((t) => t.ts >= from && t.ts < to)
+    .reduce((sum, t) => sum + (t.tdur !== undefined ? t.tdur : t.dur), 0) / 1000;
+  const stop = endMark ? endMark.ts : Infinity;
+  const mainThread = {
+    // CPU time of the main thread's tasks (thread time where the trace has it):
+    // unlike wall time, not inflated when other processes take the cores.
+    cpuMs: cpuOf(drop.ts, stop),
+    cpuAfterLoadMs: loaded ? cpuOf(loaded.ts, stop) : null,
+  };
+  const long = tasks.filter((task) => task.dur > 50000 && task.ts + task.dur >= drop.ts && task.ts <= stop).map((task) => {
     const inside = onMain.filter((e) => e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
     const stack = [];
     const childDur = new Map();
@@ -307,10 +331,13 @@ function explainLongTasks({ events, profile }) {
     return {
       startMs: (task.ts - drop.ts) / 1000,
       durationMs: task.dur / 1000,
+      // Much less than durationMs: the thread was waiting for a core, not working.
+      cpuMs: task.tdur !== undefined ? task.tdur / 1000 : null,
       kinds,
       functions: profile ? functionsIn(profile, task.ts, task.ts + task.dur) : [],
     };
   });
+  return { longTasks: long, mainThread };
 }
 
 async function main() {
@@ -353,11 +380,15 @@ async function main() {
       const trace = await stopTrace(cdp);
       fs.writeFileSync(traceFile, JSON.stringify({ traceEvents: trace.events }));
       fs.writeFileSync(`${traceFile}.cpuprofile`, JSON.stringify(trace.profile));
-      timing.longTaskCauses = explainLongTasks(trace);
+      const explained = explainLongTasks(trace);
+      timing.longTaskCauses = explained.longTasks;
+      timing.mainThreadCpu = explained.mainThread;
       for (const t of timing.longTaskCauses) {
         const kinds = Object.entries(t.kinds).filter(([, ms]) => ms >= 1).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
-        log(`task at ${t.startMs.toFixed(0)} ms, ${t.durationMs.toFixed(0)} ms: ${kinds}; ${t.functions.slice(0, 4).map((f) => `${f.fn} ${f.ms}`).join(', ')}`);
+        const cpu = t.cpuMs === null ? '' : ` (${t.cpuMs.toFixed(0)} ms CPU)`;
+        log(`task at ${t.startMs.toFixed(0)} ms, ${t.durationMs.toFixed(0)} ms${cpu}: ${kinds}; ${t.functions.slice(0, 4).map((f) => `${f.fn} ${f.ms}`).join(', ')}`);
       }
+      if (explained.mainThread) log(`main thread CPU ${explained.mainThread.cpuMs.toFixed(0)} ms from the drop, ${(explained.mainThread.cpuAfterLoadMs || 0).toFixed(0)} ms after the load's answer`);
     }
     result = {
       file, fileBytes: fs.statSync(file).size, url, browser, loadOnly, ...timing,
