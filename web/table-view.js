@@ -8,8 +8,8 @@
 // event, because reading them after the table changed forces a synchronous
 // layout of the page (tens of ms for a wide table on a slow machine). A new
 // table first gets only the rows in view, and the rows just outside it
-// (OVERSCAN) after that frame is painted; scrolling and resizing keep the rows
-// already built and only add or drop those at the edges.
+// (OVERSCAN) once that frame is painted and the thread is idle; scrolling and
+// resizing keep the rows already built and only add or drop those at the edges.
 
 import { isNumeric, sortOrder, TYPES } from './report-table.js';
 
@@ -41,9 +41,15 @@ function setSpacer(tr, height) {
   tr.style.height = `${height}px`;
 }
 
-/** Runs `fn` in a task after the next frame is painted. */
-function afterPaint(fn) {
-  requestAnimationFrame(() => setTimeout(fn, 0));
+/**
+ * Runs `fn` once the next frame is painted and the thread is idle: not in the
+ * way of what the user does next (another tab, another report).
+ */
+function whenIdleAfterPaint(fn) {
+  requestAnimationFrame(() => {
+    if (window.requestIdleCallback) requestIdleCallback(fn, { timeout: 500 });
+    else setTimeout(fn, 50);
+  });
 }
 
 export class TableView {
@@ -101,7 +107,7 @@ export class TableView {
     this.overscan = false;
     this.replacing = false;
     this.render();
-    afterPaint(() => {
+    whenIdleAfterPaint(() => {
       if (this.table !== table || this.overscan || this.replacing) return;
       this.overscan = true;
       this.render();
