@@ -150,6 +150,14 @@ export class ClinicEngine {
     return this.entitiesCache;
   }
 
+  /**
+   * entitiesPacked() as fresh arrays that the caller owns and may transfer
+   * (postMessage); nothing is cached.
+   */
+  takeEntitiesPacked() {
+    return unwrap(this.module.entities());
+  }
+
   /** entitiesPacked() with PackedStrings ids and names (.get(i), .toArray()). */
   entities() {
     if (!this.entitiesWrapped) this.entitiesWrapped = wrapEntities(this.entitiesPacked());

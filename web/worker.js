@@ -194,7 +194,7 @@ async function load(engine, id, requested) {
   self.postMessage({ id, type: 'progress', phase: 'importing', loaded: 0, total: 0 });
   const summary = engine.finishImport();
   // Packed (bytes + offsets): the page decodes only the names it shows.
-  return { summary, entities: engine.entitiesPacked() };
+  return { summary, entities: engine.takeEntitiesPacked() };
 }
 
 function transferables(result) {
@@ -218,8 +218,7 @@ async function handle(message) {
     // Report columns and entity tables are fresh copies out of wasm memory, so
     // their buffers move without a copy: cloning the entities (a few MB for
     // 200,000 patients) cost the page's main thread a copy while the first
-    // report waited. The engine's cached entities are left detached; nothing
-    // here reads them again before the next load replaces them.
+    // report waited.
     self.postMessage({ id, type: 'result', value }, transferables(value));
   } catch (err) {
     self.postMessage({ id, type: 'error', error: errorData(err) });
