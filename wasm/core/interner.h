@@ -34,9 +34,10 @@ class StringInterner {
   /// The index of `s`, inserting it when new; `.second` tells whether it was inserted.
   std::pair<uint32_t, bool> Insert(std::string_view s);
   /// The index of `s`, or kAbsent. Inline: it runs for every id of every visit line.
-  uint32_t Find(std::string_view s) const {
+  uint32_t Find(std::string_view s) const { return Find(s, Head(s)); }
+  /// The same, given HeadOf(s).
+  uint32_t Find(std::string_view s, uint64_t head) const {
     if (slots_.empty()) return kAbsent;
-    const uint64_t head = Head(s);
     size_t slot;
     return Probe(s, HashOf(s, head), head, &slot);
   }

@@ -105,22 +105,37 @@ struct ExportBuilder::Impl {
   UniqueStrings line_ids;
 
   // Consecutive lines mostly repeat the patient (lines of one visit) and often
-  // the employee and division: remember the entity of the last id of each, and
-  // compare with its id to skip hashing.
-  Index last_patient = kNone, last_employee = kNone, last_division = kNone;
+  // the employee and division: remember the entity of the last id of each,
+  // with its size and first 8 bytes (all of most ids), so that a repeat costs
+  // one compare and touches no table.
+  struct LastId {
+    Index index = kNone;
+    uint64_t head = 0;
+    size_t size = 0;
+  };
+  LastId last_patient, last_employee, last_division;
 
-  Index InternCached(EntityTable& table, References& refs, Index& last, std::string_view id,
+  Index InternCached(EntityTable& table, References& refs, LastId& last, std::string_view id,
                      std::string_view file, uint64_t line) {
-    if (last != kNone && SameBytes(id, table.ids[last])) return last;
-    last = Intern(table, refs, id, file, line);
-    return last;
+    const uint64_t head = HeadOf(id.data(), id.size());
+    if (last.index != kNone && head == last.head && id.size() == last.size &&
+        (id.size() <= 8 || SameBytes(id, table.ids[last.index]))) {
+      return last.index;
+    }
+    last = LastId{Intern(table, refs, id, file, line, head), head, id.size()};
+    return last.index;
   }
 
   // Returns the entity for `id`, creating an undeclared one on first sight.
   // `file` and `line` say where `id` was read, for the limit error.
   Index Intern(EntityTable& table, References& refs, std::string_view id, std::string_view file,
                uint64_t line) {
-    const Index index = table.Find(id);
+    return Intern(table, refs, id, file, line, HeadOf(id.data(), id.size()));
+  }
+  // The same, given HeadOf(id).
+  Index Intern(EntityTable& table, References& refs, std::string_view id, std::string_view file,
+               uint64_t line, uint64_t head) {
+    const Index index = table.Find(id, head);
     if (index != kNone) [[likely]] return index;
     if (table.size() < limits.entities) {
       refs.of.emplace_back();

@@ -35,6 +35,8 @@ struct EntityTable {
   size_t size() const { return ids.size(); }
   /// Index of `id`, or kNone.
   Index Find(std::string_view id) const { return index_.Find(id); }  // kAbsent is kNone
+  /// The same, given HeadOf(id), which a caller may have computed already.
+  Index Find(std::string_view id, uint64_t head) const { return index_.Find(id, head); }
 
   /// The index of `id`, appending an undeclared entity named by its id when it
   /// is new; `.second` tells whether it was added.
