@@ -181,7 +181,7 @@ struct ExportBuilder::Impl {
     }
     if (refs[index].from_table) return false;
     refs[index].from_table = 1;
-    table.names[index] = std::string(name.empty() ? id : name);
+    table.names[index].assign(name.empty() ? id : name);  // in place: no temporary string
     *out = index;
     return true;
   }
@@ -311,7 +311,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   if (!line.patient_name.empty() && !m.patients[patient].from_table &&
       !m.patients[patient].named) {
     m.patients[patient].named = 1;
-    m.data.patients.names[patient] = std::string(line.patient_name);
+    m.data.patients.names[patient].assign(line.patient_name);
   }
   Index employee = kNone;
   if (!line.employee.empty()) {
@@ -321,7 +321,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
     if (!line.employee_name.empty() && !m.employees[employee].from_table &&
         !m.employees[employee].named) {
       m.employees[employee].named = 1;
-      m.data.employees.names[employee] = std::string(line.employee_name);
+      m.data.employees.names[employee].assign(line.employee_name);
     }
   }
   Index division = kNone;
@@ -332,7 +332,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
     if (!line.division_name.empty() && !m.divisions[division].from_table &&
         !m.divisions[division].named) {
       m.divisions[division].named = 1;
-      m.data.divisions.names[division] = std::string(line.division_name);
+      m.data.divisions.names[division].assign(line.division_name);
     }
   }
 
