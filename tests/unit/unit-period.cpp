@@ -1,10 +1,13 @@
-// PeriodLines: the lines of one period, found once and shared by the four
-// reports of a period change. It must list exactly the patients with a line
-// in the period, and a report given one must equal the report computed alone.
+// PeriodLines and ReportCache: the lines of one period and the ranked
+// patients, found once and shared by the four reports of a period change.
+// PeriodLines must list exactly the patients with a line in the period, and
+// a report given a cache must equal the report computed alone, whatever the
+// cache kept from the reports before it.
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -101,18 +104,43 @@ std::vector<std::tuple<Index, uint32_t, uint32_t>> Listed(const PeriodLines& per
   return out;
 }
 
-// All four reports as CSV text (every value a person sees) plus their counts.
-std::string AllReports(const Export& data, const ReportOptions& options,
-                       const PeriodLines* period) {
-  const RatingReport rating = test::Ok(RankCustomers(data, options, period));
-  const DivisionsReport divisions = test::Ok(BuildCrossReport(data, options, period));
-  const LoyaltyReport loyalty = test::Ok(ComputeRetention(data, options, period));
-  const RevenueReport revenue = test::Ok(ComputeRevenue(data, options, period));
+// Each report as CSV text (every value a person sees) plus its counts.
+std::string RatingText(const Export& data, const ReportOptions& options, ReportCache* cache) {
+  const RatingReport rating = test::Ok(RankCustomers(data, options, cache));
   return ToCsv(RatingTable(data, rating)) + std::to_string(rating.patients) + "/" +
-         std::to_string(rating.visits) + "/" + std::to_string(rating.total) + "\n" +
-         ToCsv(DivisionsTable(data, divisions)) + std::to_string(divisions.patients) + "\n" +
-         ToCsv(LoyaltyTable(data, loyalty)) + std::to_string(loyalty.total.pending) + "\n" +
-         ToCsv(RevenueTable(data, revenue));
+         std::to_string(rating.visits) + "/" + std::to_string(rating.total) + "\n";
+}
+std::string DivisionsText(const Export& data, const ReportOptions& options, ReportCache* cache) {
+  const DivisionsReport divisions = test::Ok(BuildCrossReport(data, options, cache));
+  return ToCsv(DivisionsTable(data, divisions)) + std::to_string(divisions.patients) + "\n";
+}
+std::string LoyaltyText(const Export& data, const ReportOptions& options, ReportCache* cache) {
+  const LoyaltyReport loyalty = test::Ok(ComputeRetention(data, options, cache));
+  return ToCsv(LoyaltyTable(data, loyalty)) + std::to_string(loyalty.total.pending) + "\n";
+}
+std::string RevenueText(const Export& data, const ReportOptions& options, ReportCache* cache) {
+  return ToCsv(RevenueTable(data, test::Ok(ComputeRevenue(data, options, cache))));
+}
+
+std::string AllReports(const Export& data, const ReportOptions& options, ReportCache* cache) {
+  return RatingText(data, options, cache) + DivisionsText(data, options, cache) +
+         LoyaltyText(data, options, cache) + RevenueText(data, options, cache);
+}
+
+// Random options over the RandomExport's two years, every option in play.
+Options RandomOptions(Rng& rng) {
+  Options o;
+  if (rng.Below(5) != 0) o.value.from = D("2024-01-01") + rng.Below(700);
+  if (rng.Below(5) != 0) {
+    o.value.to = (o.value.from == kNoDay ? D("2024-03-01") : o.value.from) + rng.Below(400);
+  }
+  if (rng.Below(4) == 0) o.Top(static_cast<uint32_t>(1 + rng.Below(30)));
+  if (rng.Below(5) == 0) o.Division("D" + std::to_string(1 + rng.Below(4)));
+  if (rng.Below(5) == 0) o.Employee("E" + std::to_string(1 + rng.Below(6)));
+  if (rng.Below(3) == 0) o.Window(rng.Below(120));
+  if (rng.Below(4) == 0) o.NewPerEmployee();
+  if (rng.Below(4) == 0) o.AllDivisions();
+  return o;
 }
 
 TEST_CASE(
@@ -147,37 +175,171 @@ TEST_CASE("period lines: random periods agree with a test of every line") {
                                      : from + rng.Below(400);
     CAPTURE(from);
     CAPTURE(to);
-    CHECK(Listed(PeriodLines(data, from, to)) == ByEveryLine(data, from, to));
+    const PeriodLines period(data, from, to);
+    const auto expected = ByEveryLine(data, from, to);
+    CHECK(Listed(period) == expected);
+    uint32_t lines = 0;
+    for (const auto& [patient, begin, end] : expected) lines += end - begin;
+    CHECK(period.lines() == lines);
   }
 }
 
-TEST_CASE("period lines: reports given them equal reports computed alone; others are ignored") {
+TEST_CASE("period lines: found again in the same memory, as if built anew") {
+  Rng rng(5);
+  const Export data = RandomExport(rng);
+  PeriodLines reused(data, kNoDay, kNoDay);
+  for (int k = 0; k < 200; ++k) {
+    const Day from = rng.Below(6) == 0 ? kNoDay : D("2023-12-01") + rng.Below(800);
+    const Day to = rng.Below(6) == 0 ? kNoDay : from == kNoDay ? D("2024-06-01") : from + rng.Below(400);
+    CAPTURE(from);
+    CAPTURE(to);
+    reused.Find(from, to);
+    CHECK(reused.Covers(data, from, to));
+    const auto expected = ByEveryLine(data, from, to);
+    CHECK(Listed(reused) == expected);
+    uint32_t lines = 0;
+    for (const auto& [patient, begin, end] : expected) lines += end - begin;
+    CHECK(reused.lines() == lines);
+  }
+}
+
+TEST_CASE("period lines: patients without lines first and last") {
+  Fixture f;
+  f.Patient("P0", "Zed").Patient("P1", "Anna").Patient("P2", "Boris").Patient("P3", "Chen");
+  f.Line("2024-01-05", "P1", "", "", "10.00");
+  f.Line("2024-02-05", "P1", "", "", "10.00");
+  f.Cancelled("2024-02-07", "P2", "", "", "10.00");
+  const Export data = f.Build();
+  REQUIRE(data.patients.size() == 4);
+  REQUIRE(data.patients.ids[0] == "P0");
+  CHECK(Listed(PeriodLines(data, kNoDay, kNoDay)) ==
+        std::vector<std::tuple<Index, uint32_t, uint32_t>>{{1, 0, 2}});
+  CHECK(Listed(PeriodLines(data, D("2024-02-01"), kNoDay)) ==
+        std::vector<std::tuple<Index, uint32_t, uint32_t>>{{1, 1, 2}});
+  CHECK(Listed(PeriodLines(data, D("2024-01-06"), D("2024-02-04"))).empty());
+}
+
+TEST_CASE("period lines: an export without patients, or without lines") {
+  Fixture empty;
+  const Export none = empty.Build();
+  CHECK(PeriodLines(none, kNoDay, kNoDay).patients().empty());
+  Fixture f;
+  f.Patient("P1", "Anna").Patient("P2", "Boris");
+  f.Cancelled("2024-02-10", "P2", "", "", "10.00");
+  const Export no_lines = f.Build();
+  CHECK(PeriodLines(no_lines, kNoDay, kNoDay).patients().empty());
+  CHECK(PeriodLines(no_lines, D("2024-02-10"), D("2024-02-10")).patients().empty());
+}
+
+TEST_CASE("report cache: every report equals the report computed alone, in any order") {
   Rng rng(11);
   const Export data = RandomExport(rng);
-  const Export other = RandomExport(rng);
-  for (int k = 0; k < 200; ++k) {
-    Options o;
-    if (rng.Below(5) != 0) o.value.from = D("2024-01-01") + rng.Below(700);
-    if (rng.Below(5) != 0) {
-      o.value.to = (o.value.from == kNoDay ? D("2024-03-01") : o.value.from) + rng.Below(400);
-    }
-    if (rng.Below(4) == 0) o.Top(static_cast<uint32_t>(1 + rng.Below(30)));
-    if (rng.Below(5) == 0) o.Division("D" + std::to_string(1 + rng.Below(4)));
-    if (rng.Below(5) == 0) o.Employee("E" + std::to_string(1 + rng.Below(6)));
-    if (rng.Below(3) == 0) o.Window(rng.Below(120));
-    if (rng.Below(4) == 0) o.NewPerEmployee();
-    if (rng.Below(4) == 0) o.AllDivisions();
+  ReportCache cache(data);
+  for (int k = 0; k < 300; ++k) {
+    // Mostly a period change (all four reports on one period), sometimes one
+    // report with other options, as the page does when one control changes.
+    const Options o = RandomOptions(rng);
     CAPTURE(k);
-    const std::string alone = AllReports(data, o, nullptr);
-    const PeriodLines shared(data, o.value.from, o.value.to);
-    CHECK(AllReports(data, o, &shared) == alone);
-    // Built for another period, or for another export: not used.
-    const PeriodLines wrong_period(data, o.value.from == kNoDay ? D("2024-05-01") : kNoDay,
-                                   o.value.to);
-    CHECK(AllReports(data, o, &wrong_period) == alone);
-    const PeriodLines wrong_export(other, o.value.from, o.value.to);
-    CHECK(AllReports(data, o, &wrong_export) == alone);
+    if (rng.Below(3) != 0) {
+      CHECK(AllReports(data, o, &cache) == AllReports(data, o, nullptr));
+      continue;
+    }
+    switch (rng.Below(4)) {
+      case 0:
+        CHECK(RatingText(data, o, &cache) == RatingText(data, o, nullptr));
+        break;
+      case 1:
+        CHECK(DivisionsText(data, o, &cache) == DivisionsText(data, o, nullptr));
+        break;
+      case 2:
+        CHECK(LoyaltyText(data, o, &cache) == LoyaltyText(data, o, nullptr));
+        break;
+      default:
+        CHECK(RevenueText(data, o, &cache) == RevenueText(data, o, nullptr));
+    }
   }
+}
+
+TEST_CASE("report cache: one option changed at a time, each change seen") {
+  Rng rng(13);
+  const Export data = RandomExport(rng);
+  ReportCache cache(data);
+  Options o;
+  o.From("2024-03-01").To("2024-09-30");
+  // Each step changes one option (or sets it back) and runs every report:
+  // a cache that missed a change would give the previous option's result.
+  const std::vector<std::function<void(Options&)>> steps = {
+      [](Options& x) { x.From("2024-03-02"); },
+      [](Options& x) { x.value.from = kNoDay; },
+      [](Options& x) { x.To("2025-06-30"); },
+      [](Options& x) { x.value.to = kNoDay; },
+      [](Options& x) { x.Division("D2"); },
+      [](Options& x) { x.Division("D3"); },
+      [](Options& x) { x.value.division_id.clear(); },
+      [](Options& x) { x.Employee("E4"); },
+      [](Options& x) { x.Employee("E1"); },
+      [](Options& x) { x.value.employee_id.clear(); },
+      [](Options& x) { x.Top(5); },
+      [](Options& x) { x.Top(0); },
+      [](Options& x) { x.AllDivisions(); },
+      [](Options& x) { x.value.all_divisions = false; },
+      [](Options& x) { x.Window(30); },
+      [](Options& x) { x.value.return_window = -1; },
+      [](Options& x) { x.NewPerEmployee(); },
+      [](Options& x) { x.value.new_per_employee = false; },
+      [](Options& x) { x.From("2024-03-01").To("2024-09-30"); },
+  };
+  for (int k = 0; k < 400; ++k) {
+    steps[static_cast<size_t>(rng.Below(static_cast<int>(steps.size())))](o);
+    CAPTURE(k);
+    CHECK(AllReports(data, o, &cache) == AllReports(data, o, nullptr));
+  }
+}
+
+TEST_CASE("report cache: computed once per period and filters, again when they change") {
+  Rng rng(17);
+  const Export data = RandomExport(rng);
+  ReportCache cache(data);
+  Options o;
+  o.From("2024-02-01").To("2024-04-30");
+  AllReports(data, o, &cache);
+  CHECK(cache.periods_found() == 1);  // the four reports share the period's lines
+  CHECK(cache.rankings_made() == 1);  // and the rating and division rating their ranking
+  // Options that do not change the lines or the ranking reuse both.
+  AllReports(data, o.Top(3).AllDivisions().Window(10).NewPerEmployee(), &cache);
+  CHECK(cache.periods_found() == 1);
+  CHECK(cache.rankings_made() == 1);
+  // A filter changes the ranking, not the period's lines.
+  AllReports(data, o.Division("D1"), &cache);
+  CHECK(cache.periods_found() == 1);
+  CHECK(cache.rankings_made() == 2);
+  AllReports(data, o.Employee("E2"), &cache);
+  CHECK(cache.rankings_made() == 3);
+  // A new period changes both, once.
+  AllReports(data, o.To("2024-05-31"), &cache);
+  CHECK(cache.periods_found() == 2);
+  CHECK(cache.rankings_made() == 4);
+  // Loyalty and revenue alone never rank.
+  const Options other = Options().From("2024-06-01");
+  CHECK(LoyaltyText(data, other, &cache) == LoyaltyText(data, other, nullptr));
+  CHECK(RevenueText(data, other, &cache) == RevenueText(data, other, nullptr));
+  CHECK(cache.periods_found() == 3);
+  CHECK(cache.rankings_made() == 4);
+}
+
+TEST_CASE("report cache: one of another export is ignored") {
+  Rng rng(19);
+  const Export data = RandomExport(rng);
+  const Export other = RandomExport(rng);
+  ReportCache cache(other);
+  for (int k = 0; k < 50; ++k) {
+    const Options o = RandomOptions(rng);
+    CAPTURE(k);
+    // Filled from `other` first, so a cache that was used would show it.
+    AllReports(other, o, &cache);
+    CHECK(AllReports(data, o, &cache) == AllReports(data, o, nullptr));
+  }
+  CHECK_FALSE(cache.IsFor(data));
 }
 
 }  // namespace

@@ -52,11 +52,12 @@ std::unique_ptr<Export>& LoadedExport() {
   return loaded;
 }
 
-/// The lines of the period last asked for: a period change runs all four
-/// reports for one period, and they share it. Dropped with the export.
-std::unique_ptr<PeriodLines>& LastPeriod() {
-  static std::unique_ptr<PeriodLines> period;
-  return period;
+/// What the reports of the period last asked for share (its lines, its
+/// ranked patients): a period change runs all four reports for one period.
+/// Dropped with the export.
+std::unique_ptr<ReportCache>& LastPeriod() {
+  static std::unique_ptr<ReportCache> cache;
+  return cache;
 }
 
 val ErrorObject(const Error& error) {
@@ -464,7 +465,7 @@ val RevenueObject(const RevenueReport& report) {
 /// Runs one report over the loaded export with options from JS.
 template <class Report>
 val RunReport(const char* name, val options,
-              Result<Report> (*compute)(const Export&, const ReportOptions&, const PeriodLines*),
+              Result<Report> (*compute)(const Export&, const ReportOptions&, ReportCache*),
               val (*convert)(const Report&)) {
   return Guarded(std::string("computing the ") + name + " report", [&]() -> Result<val> {
     const std::unique_ptr<Export>& data = LoadedExport();
@@ -472,12 +473,9 @@ val RunReport(const char* name, val options,
     Result<ReportOptions> parsed = ParseOptions(options);
     if (!parsed.ok()) return parsed.error();
     const ReportOptions& o = parsed.value();
-    std::unique_ptr<PeriodLines>& period = LastPeriod();
-    if (!period || !period->Covers(*data, o)) {
-      period.reset();  // the old one is freed before the new one is built
-      period = std::make_unique<PeriodLines>(*data, o.from, o.to);
-    }
-    Result<Report> report = compute(*data, o, period.get());
+    std::unique_ptr<ReportCache>& cache = LastPeriod();
+    if (!cache || !cache->IsFor(*data)) cache = std::make_unique<ReportCache>(*data);
+    Result<Report> report = compute(*data, o, cache.get());
     if (!report.ok()) return report.error();
     return convert(report.value());
   });

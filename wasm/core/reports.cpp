@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
+#include <memory>
 #include <optional>
-#include <cstring>
+#include <span>
 #include <string_view>
 
 namespace clinic {
@@ -25,12 +27,22 @@ struct Scope {
   bool EmployeePasses(Index e) const { return !by_employee || e == employee; }
 };
 
-Result<Scope> Resolve(const Export& data, const ReportOptions& options) {
+// The scope of a period and filters already checked (kNone: no filter).
+Scope MakeScope(Day from, Day to, Index division, Index employee) {
   Scope s;
-  s.has_from = options.from != kNoDay;
-  s.has_to = options.to != kNoDay;
-  if (s.has_from) s.from = options.from;
-  if (s.has_to) s.to = options.to;
+  s.has_from = from != kNoDay;
+  s.has_to = to != kNoDay;
+  if (s.has_from) s.from = from;
+  if (s.has_to) s.to = to;
+  s.by_division = division != kNone;
+  s.division = division;
+  s.by_employee = employee != kNone;
+  s.employee = employee;
+  return s;
+}
+
+Result<Scope> Resolve(const Export& data, const ReportOptions& options) {
+  Scope s = MakeScope(options.from, options.to, kNone, kNone);
   if (s.has_from && s.has_to && options.from > options.to) {
     return MakeError(code::kBadPeriod,
                      Location{"", 0, 0, "period",
@@ -116,62 +128,156 @@ Permille Percent(int64_t part, int64_t whole) {
   return DivRoundHalfAway64(part * 1000, whole);
 }
 
-// A patient row while sorting: `key` orders it, `extra` carries per-row data.
-struct SortItem {
-  uint64_t key;
-  Index patient;
-  uint32_t extra;
-};
+using Ranked = RankedPatients::Row;
 
-uint64_t KeyOf(const SortItem& item) { return item.key; }
+// Sorts rows by the key held in their `amount` (as uint64 bits), ascending;
+// the keys are unique. LSD radix sort: one counting pass for every digit,
+// then one scatter pass per digit that is not the same in every key. Digits
+// of at most 12 bits (a 4,096-entry count table stays in L1), as few passes
+// as cover `bits`, of equal width: a rank and an amount, 40 to 50 bits, take
+// four passes.
+void SortByKey(std::vector<Ranked>& rows, int bits) {
+  const size_t n = rows.size();
+  auto key = [](const Ranked& row) { return static_cast<uint64_t>(row.amount); };
+  if (n < 2 || bits <= 0) return;
+  if (n < 256) {
+    std::sort(rows.begin(), rows.end(),
+              [&key](const Ranked& a, const Ranked& b) { return key(a) < key(b); });
+    return;
+  }
+  constexpr int kMaxDigitBits = 12;
+  const int passes = (bits + kMaxDigitBits - 1) / kMaxDigitBits;
+  const int digit_bits = (bits + passes - 1) / passes;
+  const size_t buckets = size_t{1} << digit_bits;
+  const uint64_t mask = buckets - 1;
+  std::vector<uint32_t> counts(static_cast<size_t>(passes) * buckets, 0);
+  for (const Ranked& row : rows) {
+    const uint64_t k = key(row);
+    for (int pass = 0; pass < passes; ++pass) {
+      ++counts[static_cast<size_t>(pass) * buckets + ((k >> (pass * digit_bits)) & mask)];
+    }
+  }
+  std::vector<Ranked> buffer(n);
+  for (int pass = 0; pass < passes; ++pass) {
+    uint32_t* offsets = counts.data() + static_cast<size_t>(pass) * buckets;
+    const int shift = pass * digit_bits;
+    if (offsets[(key(rows[0]) >> shift) & mask] == n) continue;  // a digit every key shares
+    uint32_t sum = 0;
+    for (size_t d = 0; d < buckets; ++d) {
+      const uint32_t count = offsets[d];
+      offsets[d] = sum;
+      sum += count;
+    }
+    Ranked* out = buffer.data();
+    for (const Ranked& row : rows) out[offsets[(key(row) >> shift) & mask]++] = row;
+    rows.swap(buffer);
+  }
+}
 
-// Puts the first `wanted` patient rows (given in patient order) in order:
-// amount descending, then name, then id (the patient's name rank, computed
-// once at import); the rows after them are dropped. One radix sort on
-// (max - amount, rank) packed in 64 bits, after keeping only the first
+// Puts the first `wanted` rows (given in patient order, `amount` their sum)
+// in order: amount descending, then name, then id (the patient's name rank,
+// computed once at import); the rows after them are dropped. One radix sort
+// on (max - amount, rank) packed in 64 bits, after keeping only the first
 // `wanted` keys when there is a top N; a comparison sort in the rare export
 // whose sums are too far apart to share 64 bits with the rank.
-void SortByAmount(const Export& data, std::vector<SortItem>& items, Money max_amount,
+void SortByAmount(const Export& data, std::vector<Ranked>& rows, Money max_amount,
                   size_t wanted) {
-  const std::vector<uint32_t>& rank = data.patient_rank;
+  const uint32_t* rank = data.patient_rank.data();
   // The true difference is in [0, INT64_MAX] (the builder bounds every sum), so
   // computing it modulo 2^64 is exact.
+  const auto max_key = static_cast<uint64_t>(max_amount);
   uint64_t spread = 0;
-  for (SortItem& item : items) {
-    item.key = static_cast<uint64_t>(max_amount) - item.key;
-    spread |= item.key;
-  }
+  for (const Ranked& row : rows) spread |= max_key - static_cast<uint64_t>(row.amount);
   const int amount_bits = std::bit_width(spread);
-  const int rank_bits = std::bit_width(rank.size());
-  const size_t keep = std::min(wanted, items.size());
+  const int rank_bits = std::bit_width(data.patient_rank.size());
+  const size_t keep = std::min(wanted, rows.size());
   if (amount_bits + rank_bits <= 64) {
-    for (SortItem& item : items) item.key = (item.key << rank_bits) | rank[item.patient];
-    if (keep < items.size()) {  // the keys are unique now: the first `keep` are exact
-      std::nth_element(items.begin(), items.begin() + static_cast<ptrdiff_t>(keep), items.end(),
-                       [](const SortItem& a, const SortItem& b) { return a.key < b.key; });
-      items.resize(keep);
+    for (Ranked& row : rows) {
+      const uint64_t key =
+          ((max_key - static_cast<uint64_t>(row.amount)) << rank_bits) | rank[row.patient];
+      row.amount = static_cast<Money>(key);
     }
-    RadixSort(items, amount_bits + rank_bits, KeyOf);
-    for (SortItem& item : items) {
-      item.key = static_cast<uint64_t>(max_amount) - (item.key >> rank_bits);
+    if (keep < rows.size()) {  // the keys are unique: the first `keep` are exact
+      std::nth_element(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(keep), rows.end(),
+                       [](const Ranked& a, const Ranked& b) {
+                         return static_cast<uint64_t>(a.amount) < static_cast<uint64_t>(b.amount);
+                       });
+      rows.resize(keep);
+    }
+    SortByKey(rows, amount_bits + rank_bits);
+    for (Ranked& row : rows) {
+      row.amount =
+          static_cast<Money>(max_key - (static_cast<uint64_t>(row.amount) >> rank_bits));
     }
     return;
   }
-  auto less = [&rank](const SortItem& a, const SortItem& b) {
-    return a.key != b.key ? a.key < b.key : rank[a.patient] < rank[b.patient];
+  auto less = [rank](const Ranked& a, const Ranked& b) {
+    return a.amount != b.amount ? a.amount > b.amount : rank[a.patient] < rank[b.patient];
   };
-  std::partial_sort(items.begin(), items.begin() + static_cast<ptrdiff_t>(keep), items.end(), less);
-  items.resize(keep);
-  for (SortItem& item : items) item.key = static_cast<uint64_t>(max_amount) - item.key;
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(keep), rows.end(), less);
+  rows.resize(keep);
 }
 
-Money AmountOf(const SortItem& item) { return static_cast<Money>(item.key); }
+// Ranks the patients of `period` with counted lines under `s` into `out`,
+// keeping the first `wanted` rows.
+void Rank(const Export& data, const Scope& s, std::span<const PeriodLines::Patient> period,
+          size_t wanted, RankedPatients& out) {
+  const Lines& lines = data.lines;
+  const Day* days = lines.day.data();
+  const Index* employees = lines.employee.data();
+  const Money* amounts = lines.amount.data();
+  out.rows.resize(period.size());
+  Ranked* rows = out.rows.data();
+  size_t kept = 0;
+  Money max_amount = INT64_MIN, total = 0;
+  uint64_t all_visits = 0;
+  for (const PeriodLines::Patient& in : period) {
+    Money amount = 0;
+    uint32_t counted = 0, visits = 0;
+    Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
+    Index prev_employee = kNone;
+    ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
+      amount += amounts[i];
+      ++counted;
+      // Counted lines keep the (day, employee) order, so a visit is a change of key.
+      visits += (days[i] != prev_day) | (employees[i] != prev_employee);
+      prev_day = days[i];
+      prev_employee = employees[i];
+    });
+    // Written always, kept only with counted lines (whose amount may be 0).
+    rows[kept] = Ranked{amount, in.patient, visits};
+    kept += counted != 0;
+    max_amount = counted != 0 ? std::max(max_amount, amount) : max_amount;
+    total += amount;
+    all_visits += visits;
+  }
+  out.rows.resize(kept);
+  out.patients = kept;
+  out.total = total;
+  out.visits = all_visits;
+  SortByAmount(data, out.rows, max_amount, wanted);
+}
 
-// `given` when it covers the options' period of `data`, else one built in `own`.
-const PeriodLines& PeriodFor(const Export& data, const ReportOptions& options,
-                             const PeriodLines* given, std::optional<PeriodLines>& own) {
-  if (given != nullptr && given->Covers(data, options)) return *given;
-  return own.emplace(data, options.from, options.to);
+bool Usable(const ReportCache* cache, const Export& data) {
+  return cache != nullptr && cache->IsFor(data);
+}
+
+// The period's lines: the cache's, or found into `own`.
+const PeriodLines& PeriodFor(const Export& data, const ReportOptions& options, ReportCache* cache,
+                             std::optional<PeriodLines>& own) {
+  if (Usable(cache, data)) return cache->Period(options.from, options.to);
+  if (!own) own.emplace(data, options.from, options.to);
+  return *own;
+}
+
+// The ranked patients: the cache's (all of them), or ranked into `own` (the
+// first `wanted`), over the period's lines in `own_period`.
+const RankedPatients& RankedFor(const Export& data, const ReportOptions& options, const Scope& s,
+                                ReportCache* cache, size_t wanted,
+                                std::optional<PeriodLines>& own_period, RankedPatients& own) {
+  if (Usable(cache, data)) return cache->Ranked(options.from, options.to, s.division, s.employee);
+  Rank(data, s, PeriodFor(data, options, nullptr, own_period).patients(), wanted, own);
+  return own;
 }
 
 size_t Shown(size_t rows, uint32_t top) {
@@ -181,30 +287,80 @@ size_t Shown(size_t rows, uint32_t top) {
 }  // namespace
 
 PeriodLines::PeriodLines(const Export& data, Day from, Day to)
-    : data_(&data), from_(from), to_(to) {
+    : data_(&data), patients_(new Patient[data.patients.size()]) {
+  Find(from, to);
+}
+
+void PeriodLines::Find(Day from, Day to) {
+  from_ = from;
+  to_ = to;
+  count_ = 0;
+  lines_ = 0;
   // Widened to int64 so that an open side needs no test.
   const int64_t first = from == kNoDay ? INT64_MIN : from;
   const int64_t last = to == kNoDay ? INT64_MAX : to;
-  if (first > last) return;  // an empty period (the reports refuse it)
-  const size_t count = data.patients.size();
-  const uint32_t* run_begin = data.patient_begin.data();
-  const Day* days = data.lines.day.data();
-  // Every patient's entry is written and kept only when it has lines: no
-  // branch on that, and no regrowth (12 bytes a patient at most).
-  patients_.resize(count);
-  Patient* out = patients_.data();
+  const size_t count = data_->patients.size();
+  if (first > last || count == 0) return;  // an empty period (the reports refuse it)
+  const uint32_t* run_begin = data_->patient_begin.data();
+  const Day* days = data_->lines.day.data();
+  const uint32_t line_count = static_cast<uint32_t>(data_->lines.size());
+  if (line_count == 0) return;
+  Patient* out = patients_.get();
+  // First without a branch per patient (whether a run meets the period is
+  // as good as random): every patient whose run starts before the period
+  // ends and ends after it starts, whole. A run is sorted by day, and an
+  // empty one reads a neighbour's day, which the begin < end test discards.
   size_t kept = 0;
+  uint32_t begin = run_begin[0];
   for (Index p = 0; p < count; ++p) {
-    uint32_t begin = run_begin[p], end = run_begin[p + 1];
-    if (begin < end) {
-      // The run is sorted by day: the period is one contiguous part of it.
-      if (days[begin] < first) begin = DayBound<false>(days, begin, end, first);
-      if (begin < end && days[end - 1] > last) end = DayBound<true>(days, begin, end, last);
-    }
+    const uint32_t end = run_begin[p + 1];
+    const Day first_day = days[begin - (begin == line_count)];
+    const Day last_day = days[end - (end != 0)];
     out[kept] = Patient{p, begin, end};
-    kept += begin < end;
+    kept += (begin < end) & (last_day >= first) & (first_day <= last);
+    begin = end;
   }
-  patients_.resize(kept);
+  // Then each of those cut to the period, one contiguous part of its run,
+  // and kept when the period does not fall between two of its lines.
+  size_t in_period = 0;
+  uint32_t lines = 0;
+  for (size_t k = 0; k < kept; ++k) {
+    Patient run = out[k];
+    if (days[run.begin] < first) run.begin = DayBound<false>(days, run.begin, run.end, first);
+    if (days[run.end - 1] > last) run.end = DayBound<true>(days, run.begin, run.end, last);
+    out[in_period] = run;
+    in_period += run.begin < run.end;
+    lines += run.end - run.begin;
+  }
+  count_ = in_period;
+  lines_ = lines;
+}
+
+const PeriodLines& ReportCache::Period(Day from, Day to) {
+  if (!period_) {
+    period_.emplace(*data_, from, to);
+    ++periods_found_;
+  } else if (!period_->Covers(*data_, from, to)) {
+    period_->Find(from, to);
+    ++periods_found_;
+  }
+  return *period_;
+}
+
+const RankedPatients& ReportCache::Ranked(Day from, Day to, Index division, Index employee) {
+  const bool same = ranked_ && from == ranked_from_ && to == ranked_to_ &&
+                    division == ranked_division_ && employee == ranked_employee_;
+  if (!same) {
+    if (!ranked_) ranked_.emplace();
+    const PeriodLines& period = Period(from, to);
+    Rank(*data_, MakeScope(from, to, division, employee), period.patients(), SIZE_MAX, *ranked_);
+    ranked_from_ = from;
+    ranked_to_ = to;
+    ranked_division_ = division;
+    ranked_employee_ = employee;
+    ++rankings_made_;
+  }
+  return *ranked_;
 }
 
 std::string EmployeeName(const Export& data, Index employee) {
@@ -216,45 +372,20 @@ std::string DivisionName(const Export& data, Index division) {
 }
 
 Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
-                                   const PeriodLines* given) {
+                                   ReportCache* cache) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
-  std::optional<PeriodLines> own;
-  const PeriodLines& period = PeriodFor(data, options, given, own);
-  const Lines& lines = data.lines;
-  const Day* days = lines.day.data();
-  const Index* employees = lines.employee.data();
-  const Money* amounts = lines.amount.data();
+  std::optional<PeriodLines> own_period;
+  RankedPatients own;
+  const size_t wanted = options.top == 0 ? SIZE_MAX : options.top;
+  const RankedPatients& ranked = RankedFor(data, options, s, cache, wanted, own_period, own);
 
   RatingReport report;
-  std::vector<SortItem> items;
-  items.reserve(period.patients().size());
-  Money max_amount = INT64_MIN;
-  for (const PeriodLines::Patient& in : period.patients()) {
-    const Run run{in.begin, in.end};
-    Money amount = 0;
-    uint32_t counted = 0, visits = 0;
-    Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
-    Index prev_employee = kNone;
-    ForEachCounted(lines, s, run, [&](uint32_t i) {
-      amount += amounts[i];
-      ++counted;
-      // Counted lines keep the (day, employee) order, so a visit is a change of key.
-      visits += (days[i] != prev_day) | (employees[i] != prev_employee);
-      prev_day = days[i];
-      prev_employee = employees[i];
-    });
-    if (counted == 0) continue;
-    items.push_back(SortItem{static_cast<uint64_t>(amount), in.patient, visits});
-    max_amount = std::max(max_amount, amount);
-    report.total += amount;
-    report.visits += visits;
-  }
-  report.patients = items.size();
-  const size_t shown = Shown(items.size(), options.top);
-  SortByAmount(data, items, max_amount, shown);
-
+  report.patients = ranked.patients;
+  report.total = ranked.total;
+  report.visits = ranked.visits;
+  const size_t shown = Shown(ranked.rows.size(), options.top);
   report.rows.resize(shown);
   const Money total = report.total;
   // Exact class limits, in 128 bits once rather than per row (a library call
@@ -267,11 +398,12 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
       total > 0 ? static_cast<Money>((static_cast<__int128>(total) * 19 + 19) / 20) : 0;
   Money before = 0;
   for (size_t r = 0; r < shown; ++r) {
+    const Ranked& in = ranked.rows[r];
     RatingRow& row = report.rows[r];
     row.rank = static_cast<uint32_t>(r + 1);
-    row.patient = items[r].patient;
-    row.visits = items[r].extra;
-    row.amount = AmountOf(items[r]);
+    row.patient = in.patient;
+    row.visits = in.visits;
+    row.amount = in.amount;
     row.share = Percent(row.amount, total);
     row.cumulative = Percent(before + row.amount, total);
     if (total > 0) row.abc = before < a_below ? 'A' : before < b_below ? 'B' : 'C';
@@ -281,67 +413,92 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
 }
 
 Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options,
-                                         const PeriodLines* given) {
+                                         ReportCache* cache) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
-  std::optional<PeriodLines> own;
-  const PeriodLines& period = PeriodFor(data, options, given, own);
+  std::optional<PeriodLines> own_period;
+  const PeriodLines& period = PeriodFor(data, options, cache, own_period);
+  RankedPatients own;
+  const size_t wanted = options.top == 0 ? SIZE_MAX : options.top;
+  const RankedPatients& ranked = RankedFor(data, options, s, cache, wanted, own_period, own);
   const Lines& lines = data.lines;
   const Index* divisions = lines.division.data();
   const Money* amounts = lines.amount.data();
 
-  // A slot per division, plus the last one for lines without a division.
+  // A slot per division, plus the last one for lines without a division;
+  // the loops work through local pointers, which no store can change.
   const uint32_t division_count = static_cast<uint32_t>(data.divisions.size());
   const uint32_t no_division = division_count;
   std::vector<Money> slot_total(division_count + 1, 0);
-  std::vector<uint8_t> slot_used(division_count + 1, 0);
+  std::vector<uint32_t> slot_used(division_count + 1, 0);
+  std::vector<Money> scratch_row(division_count + 1, 0);
+  std::vector<uint32_t> touched_row(division_count + 1, 0);
+  Money* totals = slot_total.data();
+  uint32_t* used = slot_used.data();
+  Money* scratch = scratch_row.data();
+  uint32_t* touched = touched_row.data();
 
   // One pass over the period's lines, patient by patient: each patient's
-  // cells are summed in a scratch row and staged (in patient order, by slot);
-  // row and column totals come out of the same pass.
-  DivisionsReport report;
-  std::vector<SortItem> items;  // extra = how many cells the patient has
-  items.reserve(period.patients().size());
-  std::vector<uint32_t> staged_begin(data.patients.size(), 0);  // per patient
-  std::vector<uint32_t> staged_slot;
-  std::vector<Money> staged_amount;
-  std::vector<Money> scratch(division_count + 1, 0);
-  std::vector<uint8_t> touched(division_count + 1, 0);
-  std::vector<uint32_t> touched_slots;
-  Money max_amount = INT64_MIN;
+  // cells are staged (in patient order, by slot), with the column totals.
+  // Where a patient's cells are is written only for the patients with
+  // counted lines, the only ones read back, so it is left uninitialised;
+  // there is at most one cell per line.
+  struct Staged {
+    uint32_t begin, count;
+  };
+  std::unique_ptr<Staged[]> staged_at(new Staged[data.patients.size()]);
+  std::unique_ptr<uint32_t[]> staged_slots(new uint32_t[period.lines()]);
+  std::unique_ptr<Money[]> staged_amounts(new Money[period.lines()]);
+  Staged* staged = staged_at.get();
+  uint32_t* staged_slot = staged_slots.get();
+  Money* staged_amount = staged_amounts.get();
+  uint32_t staged_count = 0;
+  constexpr uint32_t kNoSlot = UINT32_MAX;
   for (const PeriodLines::Patient& in : period.patients()) {
-    const Run run{in.begin, in.end};
-    const Index p = in.patient;
-    Money amount = 0;
-    ForEachCounted(lines, s, run, [&](uint32_t i) {
+    // Most patients have all their lines in one division: summed in one
+    // pass without the scratch row, which only the others need.
+    uint32_t only = kNoSlot;
+    bool one = true;
+    Money sum = 0;
+    ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
       const uint32_t slot = std::min(divisions[i], no_division);  // kNone is the largest index
-      scratch[slot] += amounts[i];
-      amount += amounts[i];
-      if (!touched[slot]) {
-        touched[slot] = 1;
-        touched_slots.push_back(slot);
-      }
+      only = only == kNoSlot ? slot : only;
+      one &= slot == only;
+      sum += amounts[i];
     });
-    if (touched_slots.empty()) continue;  // no counted line
-    staged_begin[p] = static_cast<uint32_t>(staged_slot.size());
-    for (const uint32_t slot : touched_slots) {
-      staged_slot.push_back(slot);
-      staged_amount.push_back(scratch[slot]);
-      slot_total[slot] += scratch[slot];
-      slot_used[slot] = 1;
-      scratch[slot] = 0;
-      touched[slot] = 0;
+    if (only == kNoSlot) continue;  // no counted line
+    const uint32_t first_cell = staged_count;
+    if (one) {
+      staged_slot[staged_count] = only;
+      staged_amount[staged_count] = sum;
+      ++staged_count;
+    } else {
+      ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
+        const uint32_t slot = std::min(divisions[i], no_division);
+        scratch[slot] += amounts[i];
+        staged_slot[staged_count] = slot;
+        staged_count += touched[slot] == 0;
+        touched[slot] = 1;
+      });
+      for (uint32_t k = first_cell; k < staged_count; ++k) {
+        const uint32_t slot = staged_slot[k];
+        staged_amount[k] = scratch[slot];
+        scratch[slot] = 0;
+        touched[slot] = 0;
+      }
     }
-    items.push_back(SortItem{static_cast<uint64_t>(amount), p,
-                             static_cast<uint32_t>(touched_slots.size())});
-    touched_slots.clear();
-    max_amount = std::max(max_amount, amount);
-    report.grand_total += amount;
+    for (uint32_t k = first_cell; k < staged_count; ++k) {
+      totals[staged_slot[k]] += staged_amount[k];
+      used[staged_slot[k]] = 1;
+    }
+    staged[in.patient] = Staged{first_cell, staged_count - first_cell};
   }
-  report.patients = items.size();
-  const size_t shown = Shown(items.size(), options.top);
-  SortByAmount(data, items, max_amount, shown);
+
+  DivisionsReport report;
+  report.patients = ranked.patients;
+  report.grand_total = ranked.total;
+  const size_t shown = Shown(ranked.rows.size(), options.top);
 
   for (Index d = 0; d < division_count; ++d) {
     if (options.all_divisions || slot_used[d]) report.columns.push_back(d);
@@ -358,7 +515,7 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
     const uint32_t slot = std::min(report.columns[c], no_division);
     column_of[slot] = static_cast<uint32_t>(c);
     report.column_totals[c] = slot_total[slot];
-    report.column_has[c] = slot_used[slot];
+    report.column_has[c] = slot_used[slot] != 0;
   }
 
   // The shown rows' staged cells, in rank order, each row's in column order.
@@ -366,16 +523,17 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
   report.row_totals.resize(shown);
   report.cell_begin.assign(shown + 1, 0);
   size_t cell_count = 0;
-  for (size_t r = 0; r < shown; ++r) cell_count += items[r].extra;
+  for (size_t r = 0; r < shown; ++r) cell_count += staged[ranked.rows[r].patient].count;
   report.cell_column.resize(cell_count);
   report.cell_amount.resize(cell_count);
   uint32_t at = 0;
   for (size_t r = 0; r < shown; ++r) {
-    const SortItem& item = items[r];
-    report.rows[r] = item.patient;
-    report.row_totals[r] = AmountOf(item);
+    const Ranked& row = ranked.rows[r];
+    report.rows[r] = row.patient;
+    report.row_totals[r] = row.amount;
     const uint32_t first = at;
-    for (uint32_t k = staged_begin[item.patient], end = k + item.extra; k < end; ++k, ++at) {
+    const Staged cells = staged[row.patient];
+    for (uint32_t k = cells.begin, end = k + cells.count; k < end; ++k, ++at) {
       // Insertion by column: a row has a few cells at most.
       const uint32_t column = column_of[staged_slot[k]];
       uint32_t j = at;
@@ -392,7 +550,7 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
 }
 
 Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options,
-                                       const PeriodLines* given) {
+                                       ReportCache* cache) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
@@ -544,7 +702,7 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
   } else {
     // A patient without lines in the period is neither primary nor old there.
     std::optional<PeriodLines> own;
-    for (const PeriodLines::Patient& in : PeriodFor(data, options, given, own).patients()) {
+    for (const PeriodLines::Patient& in : PeriodFor(data, options, cache, own).patients()) {
       add_patient(in.patient, PatientRun(data, in.patient), Run{in.begin, in.end});
     }
   }
@@ -567,12 +725,12 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
 }
 
 Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options,
-                                     const PeriodLines* given) {
+                                     ReportCache* cache) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
   std::optional<PeriodLines> own;
-  const PeriodLines& period = PeriodFor(data, options, given, own);
+  const PeriodLines& period = PeriodFor(data, options, cache, own);
   const Lines& lines = data.lines;
   const Day* days = lines.day.data();
   const Index* employees = lines.employee.data();

@@ -1,10 +1,14 @@
 // The four reports, defined in docs/reports.md. Each is one scan over the
 // columns of an Export; changing the period or an option re-runs the scan.
-// The patients with lines in the period (PeriodLines) can be found once and
-// shared by the reports of that period.
+// What the reports of one period change have in common (the period's lines,
+// the patients ranked by amount) can be computed once and shared through a
+// ReportCache.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -88,7 +92,8 @@ struct RevenueReport {
 /// The lines of one period, patient by patient: each patient with at least
 /// one line dated in [from, to], in patient order, and where those lines are
 /// in the columns. Finding them is a search in every patient's run; the four
-/// reports of one period change can share it instead of each searching again.
+/// reports of one period change share it (ReportCache) instead of each
+/// searching again.
 class PeriodLines {
  public:
   struct Patient {
@@ -99,33 +104,89 @@ class PeriodLines {
   /// `from` and `to` are inclusive; kNoDay leaves that side open.
   PeriodLines(const Export& data, Day from, Day to);
 
-  /// True when this was built from `data` for the period of `options`.
-  bool Covers(const Export& data, const ReportOptions& options) const {
-    return &data == data_ && options.from == from_ && options.to == to_;
+  /// Finds the lines of another period of the same export, in the same memory.
+  void Find(Day from, Day to);
+
+  /// True when this was built from `data` for [from, to].
+  bool Covers(const Export& data, Day from, Day to) const {
+    return &data == data_ && from == from_ && to == to_;
   }
-  const std::vector<Patient>& patients() const { return patients_; }
+  std::span<const Patient> patients() const { return {patients_.get(), count_}; }
+  /// How many lines are in the period (all of the patients' runs in it).
+  uint32_t lines() const { return lines_; }
 
  private:
   const Export* data_;
-  Day from_, to_;
-  std::vector<Patient> patients_;
+  Day from_ = kNoDay, to_ = kNoDay;
+  // Room for every patient of the export, left uninitialised: only the first
+  // count_ are written, so finding a period writes no more than it keeps.
+  std::unique_ptr<Patient[]> patients_;
+  size_t count_ = 0;
+  uint32_t lines_ = 0;
 };
 
-// Each report takes an optional PeriodLines; when it is absent or does not
-// cover the options' period, the report finds the period's lines itself.
+/// The patients with counted lines in a period under the division and
+/// employee filters, in the order of the customer rating and the division
+/// rating: amount descending, then name, then id.
+struct RankedPatients {
+  struct Row {
+    Money amount;    // the patient's counted lines in the period
+    Index patient;
+    uint32_t visits;  // distinct visits among them
+  };
+  std::vector<Row> rows;   // in order; only the first N when ranked for a top N
+  uint64_t patients = 0;   // every patient with counted lines (rows before a top N)
+  Money total = 0;         // sum of their amounts
+  uint64_t visits = 0;     // sum of their visits
+};
+
+/// The work the four reports of one period change share, for one export: the
+/// period's lines (every report) and the ranked patients (rating and division
+/// rating, which rank the same patients the same way). Each is computed by
+/// the first report that needs it and kept until a report asks for another
+/// period or other filters; a report's result never depends on what is kept.
+class ReportCache {
+ public:
+  explicit ReportCache(const Export& data) : data_(&data) {}
+
+  /// True when this cache belongs to `data`; reports ignore a cache of another export.
+  bool IsFor(const Export& data) const { return &data == data_; }
+
+  /// The lines of [from, to], found again only when the period changed.
+  const PeriodLines& Period(Day from, Day to);
+
+  /// Every patient with counted lines in [from, to] under the filters (kNone:
+  /// no filter), ranked; ranked again only when the period or a filter changed.
+  const RankedPatients& Ranked(Day from, Day to, Index division, Index employee);
+
+  /// How many times the period's lines and the ranking were computed (tests).
+  uint64_t periods_found() const { return periods_found_; }
+  uint64_t rankings_made() const { return rankings_made_; }
+
+ private:
+  const Export* data_;
+  std::optional<PeriodLines> period_;
+  std::optional<RankedPatients> ranked_;
+  Day ranked_from_ = kNoDay, ranked_to_ = kNoDay;
+  Index ranked_division_ = kNone, ranked_employee_ = kNone;
+  uint64_t periods_found_ = 0, rankings_made_ = 0;
+};
+
+// Each report takes an optional ReportCache; without one (or with one of
+// another export) the report computes everything itself.
 
 /// Customer rating: patients by amount spent in the period, with ABC classes.
 Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
-                                   const PeriodLines* period = nullptr);
+                                   ReportCache* cache = nullptr);
 /// Division rating: the patients x divisions cross report.
 Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options,
-                                         const PeriodLines* period = nullptr);
+                                         ReportCache* cache = nullptr);
 /// Customer loyalty: primary, returned and old patients per employee.
 Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options,
-                                       const PeriodLines* period = nullptr);
+                                       ReportCache* cache = nullptr);
 /// Employee revenue: what each employee earns for the clinic.
 Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options,
-                                     const PeriodLines* period = nullptr);
+                                     ReportCache* cache = nullptr);
 
 /// Display name of an employee row: "(unassigned)" for kNone.
 std::string EmployeeName(const Export& data, Index employee);
