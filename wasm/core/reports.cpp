@@ -549,179 +549,273 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
   return report;
 }
 
-Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options,
-                                       ReportCache* cache) {
-  Result<Scope> resolved = Resolve(data, options);
-  if (!resolved.ok()) return resolved.error();
-  const Scope& s = resolved.value();
-  const Lines& lines = data.lines;
-  const Day* days = lines.day.data();
-  const Index* employees = lines.employee.data();
-  const Index* divisions = lines.division.data();
+namespace {
 
-  const bool window = options.return_window >= 0;
-  const int64_t window_days = options.return_window;
-  const bool per_employee = options.new_per_employee;
-  const int64_t last_day = data.last_day;
-  // Without a window, returns count up to `to` (or the end of the export).
-  auto limit_of = [&](int64_t anchor) { return window ? anchor + window_days : s.to; };
-  auto counted = [&](uint32_t i) { return s.DivisionPasses(divisions[i]); };
+// Customer loyalty, patient by patient. A slot per employee plus a last one
+// that soaks up lines without an employee, so the loops need no test for
+// kNone; "last seen" stamps (patient + 1) replace per-patient sets. A slot's
+// counts and stamps sit together, so a line touches one record; the loops
+// work on local copies of the pointers, which no store can change.
+class RetentionCounter {
+ public:
+  RetentionCounter(const Export& data, const Scope& s, const ReportOptions& options)
+      : data_(data),
+        s_(s),
+        window_(options.return_window >= 0),
+        window_days_(options.return_window),
+        none_(static_cast<uint32_t>(data.employees.size())),
+        slots_(none_ + 1),
+        lists_(2 * (none_ + 2)) {}
 
-  // A slot per employee plus a last one that soaks up lines without an
-  // employee, so the loops need no test for kNone; "last seen" stamps
-  // (patient + 1) replace per-patient sets.
-  const uint32_t employee_count = static_cast<uint32_t>(data.employees.size());
-  const uint32_t none = employee_count;
-  std::vector<LoyaltyRow> counts(employee_count + 1);
-  std::vector<uint8_t> active(employee_count + 1, 0);  // a counted line in the period
-  std::vector<uint32_t> primary_stamp(employee_count + 1, 0), returned_stamp(employee_count + 1, 0),
-      old_stamp(employee_count + 1, 0), first_stamp(employee_count + 1, 0);
-  std::vector<Day> first_with(employee_count + 1, kNoDay);  // new per employee: first day with E
-  // Employees found primary / old for the current patient. Appends are
-  // branchless (always write, advance by 0 or 1), hence one spare entry.
-  std::vector<uint32_t> primary_list(employee_count + 2), old_list(employee_count + 2);
-  std::vector<Day> counted_days;  // new per employee: distinct days of counted lines
-
-  LoyaltyReport report;
-  report.has_pending = window;
-  LoyaltyRow& total = report.total;
-
-  // One patient with lines: `whole` holds them all, `period` those dated in
-  // the period (only used without new_per_employee, which reads every line).
-  auto add_patient = [&](Index p, Run whole, Run period) {
-    const uint32_t stamp = p + 1;
-    const Day first_visit = days[whole.begin];
-    uint32_t primaries = 0, olds = 0, distinct_days = 0;
-    bool to_clinic = false;  // clinic-wide first visit: a counted line in (first, limit]
-
-    if (!per_employee) {
-      if (first_visit < s.from) {
-        // Not primary for anyone; old for the employees seen in the period.
-        for (uint32_t i = period.begin; i < period.end; ++i) {
-          if (!counted(i)) continue;
-          const uint32_t e = std::min(employees[i], none);
-          active[e] = 1;
-          old_list[olds] = e;
-          olds += old_stamp[e] != stamp;
-          old_stamp[e] = stamp;
-        }
-      } else {
-        // The first visit is in the period: scan it, then up to the later of
-        // `to` and the limit (the rest of the patient's lines cannot matter).
-        const int64_t limit = limit_of(first_visit);
-        const uint32_t end = std::max(period.end, DayUpperBound(days, period.end, whole.end, limit));
-        for (uint32_t i = whole.begin; i < end; ++i) {
-          if (!counted(i)) continue;
-          const uint32_t e = std::min(employees[i], none);
-          const Day day = days[i];
-          active[e] |= day <= s.to;
-          const bool first_day = day == first_visit;
-          primary_list[primaries] = e;
-          primaries += first_day & (primary_stamp[e] != stamp);
-          primary_stamp[e] = first_day ? stamp : primary_stamp[e];
-          const bool back = !first_day & (day <= limit);
-          returned_stamp[e] = back ? stamp : returned_stamp[e];
-          to_clinic |= back;
-        }
-      }
-    } else {
-      for (uint32_t i = whole.begin; i < whole.end; ++i) {
-        const uint32_t e = std::min(employees[i], none);
-        const bool fresh = first_stamp[e] != stamp;
-        first_with[e] = fresh ? days[i] : first_with[e];
-        first_stamp[e] = stamp;
-      }
-      if (counted_days.size() < whole.end - whole.begin) counted_days.resize(whole.end - whole.begin);
-      Day seen = kNoDay;  // never a real day
-      for (uint32_t i = whole.begin; i < whole.end; ++i) {
-        if (!counted(i)) continue;
-        const Day day = days[i];
-        counted_days[distinct_days] = day;
-        distinct_days += day != seen;
-        seen = day;
-        const uint32_t e = std::min(employees[i], none);
-        const int64_t anchor = first_with[e];
-        const bool in_period = s.InPeriod(day);
-        active[e] |= in_period;
-        const bool is_old = in_period & (anchor < s.from);
-        old_list[olds] = e;
-        olds += is_old & (old_stamp[e] != stamp);
-        old_stamp[e] = is_old ? stamp : old_stamp[e];
-        const bool is_primary = (day == anchor) & s.InPeriod(anchor);
-        primary_list[primaries] = e;
-        primaries += is_primary & (primary_stamp[e] != stamp);
-        primary_stamp[e] = is_primary ? stamp : primary_stamp[e];
-        // day > anchor here, anchor being E's first day.
-        const bool back = (day != anchor) & (day <= limit_of(anchor));
-        returned_stamp[e] = back ? stamp : returned_stamp[e];
-      }
+  // A patient whose first visit is before the period: not primary for
+  // anyone, old for the employees with a counted line in the period.
+  void AddOld(Index patient, Run period) {
+    const uint32_t stamp = patient + 1;
+    const Lines& lines = data_.lines;
+    const Index* employees = lines.employee.data();
+    const Index* divisions = lines.division.data();
+    Slot* slots = slots_.data();
+    uint32_t* olds = lists_.data();  // appended branchlessly, hence the spare entry
+    const uint32_t none = none_;
+    const bool by_division = s_.by_division;
+    const Index division = s_.division;
+    uint32_t old_count = 0;
+    for (uint32_t i = period.begin; i < period.end; ++i) {
+      if (by_division && divisions[i] != division) continue;
+      const uint32_t e = std::min(employees[i], none);
+      Slot& slot = slots[e];
+      slot.active = 1;
+      olds[old_count] = e;
+      old_count += slot.old_stamp != stamp;
+      slot.old_stamp = stamp;
     }
-
-    bool any_primary = false, any_returned = false, any_to_clinic = false, any_pending = false;
-    for (uint32_t k = 0; k < primaries; ++k) {
-      const uint32_t e = primary_list[k];
+    bool any_old = false;
+    for (uint32_t k = 0; k < old_count; ++k) {
+      const uint32_t e = olds[k];
       if (e == none) continue;
-      const int64_t anchor = per_employee ? first_with[e] : first_visit;
-      const int64_t limit = limit_of(anchor);
-      const bool returned = returned_stamp[e] == stamp;
-      bool back = to_clinic;
-      if (per_employee) {
-        const uint32_t next = DayUpperBound(counted_days.data(), 0, distinct_days, anchor);
-        back = next < distinct_days && counted_days[next] <= limit;
-      }
-      const bool pending = window && !returned && limit > last_day;
-      LoyaltyRow& row = counts[e];
-      ++row.primary;
-      row.returned += returned;
-      row.returned_to_clinic += back;
-      row.pending += pending;
-      if (!s.EmployeePasses(e)) continue;
+      ++slots[e].old;
+      any_old |= s_.EmployeePasses(e);
+    }
+    total_.old += any_old;
+  }
+
+  // A patient whose first visit is in the period: primary for the employees
+  // of that day, returned (to them, to the clinic) by a counted line after
+  // it up to the limit; scanned up to the later of `to` and the limit (the
+  // rest of the patient's lines cannot matter).
+  void AddNew(Index patient, Run whole, Run period) {
+    const uint32_t stamp = patient + 1;
+    const Lines& lines = data_.lines;
+    const Day* days = lines.day.data();
+    const Index* employees = lines.employee.data();
+    const Index* divisions = lines.division.data();
+    Slot* slots = slots_.data();
+    uint32_t* primaries = lists_.data();
+    const uint32_t none = none_;
+    const bool by_division = s_.by_division;
+    const Index division = s_.division;
+    const int64_t to = s_.to;
+    const Day first_visit = days[whole.begin];
+    const int64_t limit = window_ ? first_visit + window_days_ : to;
+    const uint32_t end =
+        std::max(period.end, DayUpperBound(days, period.end, whole.end, limit));
+    uint32_t primary_count = 0;
+    bool to_clinic = false;
+    for (uint32_t i = whole.begin; i < end; ++i) {
+      if (by_division && divisions[i] != division) continue;
+      const uint32_t e = std::min(employees[i], none);
+      const Day day = days[i];
+      Slot& slot = slots[e];
+      slot.active |= day <= to;
+      const bool first_day = day == first_visit;
+      primaries[primary_count] = e;
+      primary_count += first_day & (slot.primary_stamp != stamp);
+      slot.primary_stamp = first_day ? stamp : slot.primary_stamp;
+      const bool back = !first_day & (day <= limit);
+      slot.returned_stamp = back ? stamp : slot.returned_stamp;
+      to_clinic |= back;
+    }
+    const bool pending_possible = window_ && limit > data_.last_day;
+    bool any_primary = false, any_returned = false, any_pending = false;
+    for (uint32_t k = 0; k < primary_count; ++k) {
+      const uint32_t e = primaries[k];
+      if (e == none) continue;
+      Slot& slot = slots[e];
+      const bool returned = slot.returned_stamp == stamp;
+      const bool pending = pending_possible && !returned;
+      ++slot.primary;
+      slot.returned += returned;
+      slot.returned_to_clinic += to_clinic;
+      slot.pending += pending;
+      if (!s_.EmployeePasses(e)) continue;
+      any_primary = true;
+      any_returned |= returned;
+      any_pending |= pending;
+    }
+    total_.primary += any_primary;
+    total_.returned += any_returned;
+    total_.returned_to_clinic += any_primary & to_clinic;
+    total_.pending += any_pending;
+  }
+
+  // New per employee: a patient's first visit is taken per employee, over
+  // every line of the patient (not only the period's).
+  void AddPerEmployee(Index patient, Run whole) {
+    const uint32_t stamp = patient + 1;
+    const Lines& lines = data_.lines;
+    const Day* days = lines.day.data();
+    const Index* employees = lines.employee.data();
+    const Index* divisions = lines.division.data();
+    Slot* slots = slots_.data();
+    uint32_t* primaries = lists_.data();
+    uint32_t* olds = lists_.data() + none_ + 2;
+    const uint32_t none = none_;
+    for (uint32_t i = whole.begin; i < whole.end; ++i) {
+      Slot& slot = slots[std::min(employees[i], none)];
+      const bool fresh = slot.first_stamp != stamp;
+      slot.first_with = fresh ? days[i] : slot.first_with;
+      slot.first_stamp = stamp;
+    }
+    // The distinct days of the counted lines, to find a return to the clinic.
+    if (counted_days_.size() < whole.end - whole.begin) counted_days_.resize(whole.end - whole.begin);
+    Day* counted_days = counted_days_.data();
+    uint32_t distinct_days = 0, primary_count = 0, old_count = 0;
+    Day seen = kNoDay;  // never a real day
+    for (uint32_t i = whole.begin; i < whole.end; ++i) {
+      if (!s_.DivisionPasses(divisions[i])) continue;
+      const Day day = days[i];
+      counted_days[distinct_days] = day;
+      distinct_days += day != seen;
+      seen = day;
+      const uint32_t e = std::min(employees[i], none);
+      Slot& slot = slots[e];
+      const int64_t anchor = slot.first_with;
+      const bool in_period = s_.InPeriod(day);
+      slot.active |= in_period;
+      const bool is_old = in_period & (anchor < s_.from);
+      olds[old_count] = e;
+      old_count += is_old & (slot.old_stamp != stamp);
+      slot.old_stamp = is_old ? stamp : slot.old_stamp;
+      const bool is_primary = (day == anchor) & s_.InPeriod(anchor);
+      primaries[primary_count] = e;
+      primary_count += is_primary & (slot.primary_stamp != stamp);
+      slot.primary_stamp = is_primary ? stamp : slot.primary_stamp;
+      // day > anchor here, anchor being E's first day.
+      const bool back = (day != anchor) & (day <= LimitOf(anchor));
+      slot.returned_stamp = back ? stamp : slot.returned_stamp;
+    }
+    bool any_primary = false, any_returned = false, any_to_clinic = false, any_pending = false;
+    for (uint32_t k = 0; k < primary_count; ++k) {
+      const uint32_t e = primaries[k];
+      if (e == none) continue;
+      Slot& slot = slots[e];
+      const int64_t anchor = slot.first_with;
+      const int64_t limit = LimitOf(anchor);
+      const bool returned = slot.returned_stamp == stamp;
+      const uint32_t next = DayUpperBound(counted_days, 0, distinct_days, anchor);
+      const bool back = next < distinct_days && counted_days[next] <= limit;
+      const bool pending = window_ && !returned && limit > data_.last_day;
+      ++slot.primary;
+      slot.returned += returned;
+      slot.returned_to_clinic += back;
+      slot.pending += pending;
+      if (!s_.EmployeePasses(e)) continue;
       any_primary = true;
       any_returned |= returned;
       any_to_clinic |= back;
       any_pending |= pending;
     }
     bool any_old = false;
-    for (uint32_t k = 0; k < olds; ++k) {
-      const uint32_t e = old_list[k];
+    for (uint32_t k = 0; k < old_count; ++k) {
+      const uint32_t e = olds[k];
       if (e == none) continue;
-      ++counts[e].old;
-      any_old |= s.EmployeePasses(e);
+      ++slots[e].old;
+      any_old |= s_.EmployeePasses(e);
     }
-    total.primary += any_primary;
-    total.returned += any_returned;
-    total.returned_to_clinic += any_to_clinic;
-    total.pending += any_pending;
-    total.old += any_old;
+    total_.primary += any_primary;
+    total_.returned += any_returned;
+    total_.returned_to_clinic += any_to_clinic;
+    total_.pending += any_pending;
+    total_.old += any_old;
+  }
+
+  LoyaltyReport Finish() const {
+    LoyaltyReport report;
+    report.has_pending = window_;
+    for (Index e = 0; e < none_; ++e) {
+      const Slot& slot = slots_[e];
+      if (!slot.active || !s_.EmployeePasses(e)) continue;
+      LoyaltyRow row;
+      row.employee = e;
+      row.primary = slot.primary;
+      row.returned = slot.returned;
+      row.returned_to_clinic = slot.returned_to_clinic;
+      row.old = slot.old;
+      row.pending = slot.pending;
+      row.retention =
+          Percent(static_cast<int64_t>(row.returned), static_cast<int64_t>(row.primary));
+      report.rows.push_back(row);
+    }
+    std::sort(report.rows.begin(), report.rows.end(),
+              [this](const LoyaltyRow& a, const LoyaltyRow& b) {
+                return EntityLess(data_.employees, a.employee, b.employee);
+              });
+    report.total = total_;
+    report.total.employee = kNone;
+    report.total.retention = Percent(static_cast<int64_t>(total_.returned),
+                                     static_cast<int64_t>(total_.primary));
+    return report;
+  }
+
+ private:
+  struct Slot {
+    uint64_t primary = 0, returned = 0, returned_to_clinic = 0, old = 0, pending = 0;
+    uint32_t primary_stamp = 0, returned_stamp = 0, old_stamp = 0, first_stamp = 0;
+    Day first_with = kNoDay;  // new per employee: the patient's first day with the employee
+    uint32_t active = 0;      // 1 once the employee has a counted line in the period
   };
-  if (per_employee) {
+
+  // Without a window, returns count up to `to` (or the end of the export).
+  int64_t LimitOf(int64_t anchor) const { return window_ ? anchor + window_days_ : s_.to; }
+
+  const Export& data_;
+  const Scope& s_;
+  const bool window_;
+  const int64_t window_days_;
+  const uint32_t none_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> lists_;    // the employees found primary / old for the current patient
+  std::vector<Day> counted_days_;  // new per employee: distinct days of counted lines
+  LoyaltyRow total_;
+};
+
+}  // namespace
+
+Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& options,
+                                       ReportCache* cache) {
+  Result<Scope> resolved = Resolve(data, options);
+  if (!resolved.ok()) return resolved.error();
+  const Scope& s = resolved.value();
+  RetentionCounter counter(data, s, options);
+  if (options.new_per_employee) {
     for (Index p = 0; p < data.patients.size(); ++p) {
       const Run whole = PatientRun(data, p);
-      if (whole.begin != whole.end) add_patient(p, whole, whole);
+      if (whole.begin != whole.end) counter.AddPerEmployee(p, whole);
     }
   } else {
     // A patient without lines in the period is neither primary nor old there.
     std::optional<PeriodLines> own;
+    const Day* days = data.lines.day.data();
     for (const PeriodLines::Patient& in : PeriodFor(data, options, cache, own).patients()) {
-      add_patient(in.patient, PatientRun(data, in.patient), Run{in.begin, in.end});
+      const Run whole = PatientRun(data, in.patient);
+      if (days[whole.begin] < s.from) {
+        counter.AddOld(in.patient, Run{in.begin, in.end});
+      } else {
+        counter.AddNew(in.patient, whole, Run{in.begin, in.end});
+      }
     }
   }
-
-  for (Index e = 0; e < employee_count; ++e) {
-    if (!active[e] || !s.EmployeePasses(e)) continue;
-    LoyaltyRow row = counts[e];
-    row.employee = e;
-    row.retention = Percent(static_cast<int64_t>(row.returned), static_cast<int64_t>(row.primary));
-    report.rows.push_back(row);
-  }
-  std::sort(report.rows.begin(), report.rows.end(),
-            [&data](const LoyaltyRow& a, const LoyaltyRow& b) {
-              return EntityLess(data.employees, a.employee, b.employee);
-            });
-  total.employee = kNone;
-  total.retention =
-      Percent(static_cast<int64_t>(total.returned), static_cast<int64_t>(total.primary));
-  return report;
+  return counter.Finish();
 }
 
 Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& options,
