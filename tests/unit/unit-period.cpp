@@ -1,5 +1,5 @@
-// PeriodLines and ReportCache: the lines of one period and the ranked
-// patients, found once and shared by the four reports of a period change.
+// PeriodLines and ReportCache: the lines of one period, their totals and the
+// ranked patients, found once and shared by the four reports of a period change.
 // PeriodLines must list exactly the patients with a line in the period, and
 // a report given a cache must equal the report computed alone, whatever the
 // cache kept from the reports before it.
@@ -303,28 +303,41 @@ TEST_CASE("report cache: computed once per period and filters, again when they c
   Options o;
   o.From("2024-02-01").To("2024-04-30");
   AllReports(data, o, &cache);
-  CHECK(cache.periods_found() == 1);  // the four reports share the period's lines
+  CHECK(cache.periods_found() == 1);  // the four reports share the period's lines,
+  CHECK(cache.totals_made() == 1);    // three of them its totals,
   CHECK(cache.rankings_made() == 1);  // and the rating and division rating their ranking
-  // Options that do not change the lines or the ranking reuse both.
+  // Options that do not change the lines or the totals reuse everything.
   AllReports(data, o.Top(3).AllDivisions().Window(10).NewPerEmployee(), &cache);
   CHECK(cache.periods_found() == 1);
+  CHECK(cache.totals_made() == 1);
   CHECK(cache.rankings_made() == 1);
-  // A filter changes the ranking, not the period's lines.
+  // A filter changes the totals, not the period's lines.
   AllReports(data, o.Division("D1"), &cache);
   CHECK(cache.periods_found() == 1);
+  CHECK(cache.totals_made() == 2);
   CHECK(cache.rankings_made() == 2);
   AllReports(data, o.Employee("E2"), &cache);
+  CHECK(cache.totals_made() == 3);
   CHECK(cache.rankings_made() == 3);
-  // A new period changes both, once.
+  // A new period changes everything, once.
   AllReports(data, o.To("2024-05-31"), &cache);
   CHECK(cache.periods_found() == 2);
+  CHECK(cache.totals_made() == 4);
   CHECK(cache.rankings_made() == 4);
-  // Loyalty and revenue alone never rank.
+  // Loyalty reads only the lines, revenue the totals unranked; a rating after
+  // them ranks the same totals.
   const Options other = Options().From("2024-06-01");
   CHECK(LoyaltyText(data, other, &cache) == LoyaltyText(data, other, nullptr));
-  CHECK(RevenueText(data, other, &cache) == RevenueText(data, other, nullptr));
   CHECK(cache.periods_found() == 3);
+  CHECK(cache.totals_made() == 4);
+  CHECK(RevenueText(data, other, &cache) == RevenueText(data, other, nullptr));
+  CHECK(cache.totals_made() == 5);
   CHECK(cache.rankings_made() == 4);
+  CHECK(RatingText(data, other, &cache) == RatingText(data, other, nullptr));
+  CHECK(cache.totals_made() == 5);
+  CHECK(cache.rankings_made() == 5);
+  CHECK(RevenueText(data, other, &cache) == RevenueText(data, other, nullptr));  // ranked rows
+  CHECK(cache.totals_made() == 5);
 }
 
 TEST_CASE("report cache: one of another export is ignored") {

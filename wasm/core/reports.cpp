@@ -128,7 +128,7 @@ Permille Percent(int64_t part, int64_t whole) {
   return DivRoundHalfAway64(part * 1000, whole);
 }
 
-using Ranked = RankedPatients::Row;
+using Row = PeriodTotals::Row;
 
 // Sorts rows by the key held in their `amount` (as uint64 bits), ascending;
 // the keys are unique. LSD radix sort: one counting pass for every digit,
@@ -136,13 +136,13 @@ using Ranked = RankedPatients::Row;
 // of at most 12 bits (a 4,096-entry count table stays in L1), as few passes
 // as cover `bits`, of equal width: a rank and an amount, 40 to 50 bits, take
 // four passes.
-void SortByKey(std::vector<Ranked>& rows, int bits) {
+void SortByKey(std::vector<Row>& rows, int bits) {
   const size_t n = rows.size();
-  auto key = [](const Ranked& row) { return static_cast<uint64_t>(row.amount); };
+  auto key = [](const Row& row) { return static_cast<uint64_t>(row.amount); };
   if (n < 2 || bits <= 0) return;
   if (n < 256) {
     std::sort(rows.begin(), rows.end(),
-              [&key](const Ranked& a, const Ranked& b) { return key(a) < key(b); });
+              [&key](const Row& a, const Row& b) { return key(a) < key(b); });
     return;
   }
   constexpr int kMaxDigitBits = 12;
@@ -151,13 +151,13 @@ void SortByKey(std::vector<Ranked>& rows, int bits) {
   const size_t buckets = size_t{1} << digit_bits;
   const uint64_t mask = buckets - 1;
   std::vector<uint32_t> counts(static_cast<size_t>(passes) * buckets, 0);
-  for (const Ranked& row : rows) {
+  for (const Row& row : rows) {
     const uint64_t k = key(row);
     for (int pass = 0; pass < passes; ++pass) {
       ++counts[static_cast<size_t>(pass) * buckets + ((k >> (pass * digit_bits)) & mask)];
     }
   }
-  std::vector<Ranked> buffer(n);
+  std::vector<Row> buffer(n);
   for (int pass = 0; pass < passes; ++pass) {
     uint32_t* offsets = counts.data() + static_cast<size_t>(pass) * buckets;
     const int shift = pass * digit_bits;
@@ -168,94 +168,170 @@ void SortByKey(std::vector<Ranked>& rows, int bits) {
       offsets[d] = sum;
       sum += count;
     }
-    Ranked* out = buffer.data();
-    for (const Ranked& row : rows) out[offsets[(key(row) >> shift) & mask]++] = row;
+    Row* out = buffer.data();
+    for (const Row& row : rows) out[offsets[(key(row) >> shift) & mask]++] = row;
     rows.swap(buffer);
   }
 }
 
-// Puts the first `wanted` rows (given in patient order, `amount` their sum)
-// in order: amount descending, then name, then id (the patient's name rank,
-// computed once at import); the rows after them are dropped. One radix sort
-// on (max - amount, rank) packed in 64 bits, after keeping only the first
-// `wanted` keys when there is a top N; a comparison sort in the rare export
-// whose sums are too far apart to share 64 bits with the rank.
-void SortByAmount(const Export& data, std::vector<Ranked>& rows, Money max_amount,
-                  size_t wanted) {
+// Puts the first `wanted` rows in order: amount descending, then name, then
+// id (the patient's name rank, computed once at import); the rows after them
+// are dropped. One radix sort on (max - amount, rank) packed in 64 bits,
+// after keeping only the first `wanted` keys when there is a top N; a
+// comparison sort in the rare export whose sums are too far apart to share 64
+// bits with the rank.
+void SortByAmount(const Export& data, std::vector<Row>& rows, size_t wanted) {
+  if (rows.empty()) return;
   const uint32_t* rank = data.patient_rank.data();
+  Money max_amount = INT64_MIN;
+  for (const Row& row : rows) max_amount = std::max(max_amount, row.amount);
   // The true difference is in [0, INT64_MAX] (the builder bounds every sum), so
   // computing it modulo 2^64 is exact.
   const auto max_key = static_cast<uint64_t>(max_amount);
   uint64_t spread = 0;
-  for (const Ranked& row : rows) spread |= max_key - static_cast<uint64_t>(row.amount);
+  for (const Row& row : rows) spread |= max_key - static_cast<uint64_t>(row.amount);
   const int amount_bits = std::bit_width(spread);
   const int rank_bits = std::bit_width(data.patient_rank.size());
   const size_t keep = std::min(wanted, rows.size());
   if (amount_bits + rank_bits <= 64) {
-    for (Ranked& row : rows) {
+    for (Row& row : rows) {
       const uint64_t key =
           ((max_key - static_cast<uint64_t>(row.amount)) << rank_bits) | rank[row.patient];
       row.amount = static_cast<Money>(key);
     }
     if (keep < rows.size()) {  // the keys are unique: the first `keep` are exact
       std::nth_element(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(keep), rows.end(),
-                       [](const Ranked& a, const Ranked& b) {
+                       [](const Row& a, const Row& b) {
                          return static_cast<uint64_t>(a.amount) < static_cast<uint64_t>(b.amount);
                        });
       rows.resize(keep);
     }
     SortByKey(rows, amount_bits + rank_bits);
-    for (Ranked& row : rows) {
+    for (Row& row : rows) {
       row.amount =
           static_cast<Money>(max_key - (static_cast<uint64_t>(row.amount) >> rank_bits));
     }
     return;
   }
-  auto less = [rank](const Ranked& a, const Ranked& b) {
+  auto less = [rank](const Row& a, const Row& b) {
     return a.amount != b.amount ? a.amount > b.amount : rank[a.patient] < rank[b.patient];
   };
   std::partial_sort(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(keep), rows.end(), less);
   rows.resize(keep);
 }
 
-// Ranks the patients of `period` with counted lines under `s` into `out`,
-// keeping the first `wanted` rows.
-void Rank(const Export& data, const Scope& s, std::span<const PeriodLines::Patient> period,
-          size_t wanted, RankedPatients& out) {
+// Sums the counted lines of `period` under `s` into `out`, in one pass: per
+// patient its amount, visits and division cells, per division slot and per
+// employee slot their totals. Every table is updated without a branch per
+// line, through local pointers that no store can change.
+void SumPeriod(const Export& data, const Scope& s, const PeriodLines& period, PeriodTotals& out) {
   const Lines& lines = data.lines;
   const Day* days = lines.day.data();
   const Index* employees = lines.employee.data();
+  const Index* divisions = lines.division.data();
   const Money* amounts = lines.amount.data();
-  out.rows.resize(period.size());
-  Ranked* rows = out.rows.data();
+  const LineKind* kinds = lines.kind.data();
+  static_assert(static_cast<int>(LineKind::kService) == 0 && static_cast<int>(LineKind::kGoods) == 1);
+
+  // Employee slots, the last one for lines without an employee (kNone is the
+  // largest index, so min() finds it); likewise division slots.
+  const uint32_t unassigned = static_cast<uint32_t>(data.employees.size());
+  const uint32_t no_division = static_cast<uint32_t>(data.divisions.size());
+  struct EmployeeSlot {
+    Money by_kind[2] = {0, 0};
+    uint64_t lines = 0, visits = 0, patients = 0;
+    uint32_t stamp = 0;  // patient + 1 of the last line counted here
+  };
+  std::vector<EmployeeSlot> employee_slots(unassigned + 1);
+  EmployeeSlot* by_employee = employee_slots.data();
+  out.slot_total.assign(no_division + 1, 0);
+  out.slot_used.assign(no_division + 1, 0);
+  Money* slot_total = out.slot_total.data();
+  uint8_t* slot_used = out.slot_used.data();
+  std::vector<Money> scratch_row(no_division + 1, 0);  // a patient's cells by slot
+  std::vector<uint32_t> touched_row(no_division + 1, 0);
+  Money* scratch = scratch_row.data();
+  uint32_t* touched = touched_row.data();
+  out.several_begin.assign(1, 0);
+  out.cell_slot.clear();
+  out.cell_amount.clear();
+
+  const std::span<const PeriodLines::Patient> patients = period.patients();
+  out.rows.resize(patients.size());
+  Row* rows = out.rows.data();
   size_t kept = 0;
-  Money max_amount = INT64_MIN, total = 0;
+  Money total = 0;
   uint64_t all_visits = 0;
-  for (const PeriodLines::Patient& in : period) {
+  constexpr uint32_t kNoSlot = UINT32_MAX;
+  for (const PeriodLines::Patient& in : patients) {
+    const uint32_t stamp = in.patient + 1;
     Money amount = 0;
     uint32_t counted = 0, visits = 0;
     Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
     Index prev_employee = kNone;
+    uint32_t only = kNoSlot;  // the division slot of every line so far, if one
+    bool one = true;
     ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
-      amount += amounts[i];
-      ++counted;
+      const Index employee = employees[i];
+      const Money line_amount = amounts[i];
       // Counted lines keep the (day, employee) order, so a visit is a change of key.
-      visits += (days[i] != prev_day) | (employees[i] != prev_employee);
+      const uint32_t new_visit = (days[i] != prev_day) | (employee != prev_employee);
+      EmployeeSlot& e = by_employee[std::min(employee, unassigned)];
+      e.by_kind[static_cast<uint8_t>(kinds[i])] += line_amount;
+      ++e.lines;
+      e.visits += new_visit;
+      e.patients += e.stamp != stamp;
+      e.stamp = stamp;
+      const uint32_t slot = std::min(divisions[i], no_division);
+      only = only == kNoSlot ? slot : only;
+      one &= slot == only;
+      amount += line_amount;
+      visits += new_visit;
+      ++counted;
       prev_day = days[i];
-      prev_employee = employees[i];
+      prev_employee = employee;
     });
-    // Written always, kept only with counted lines (whose amount may be 0).
-    rows[kept] = Ranked{amount, in.patient, visits};
-    kept += counted != 0;
-    max_amount = counted != 0 ? std::max(max_amount, amount) : max_amount;
+    if (counted == 0) continue;
+    uint32_t cells = only;
+    if (one) {
+      slot_total[only] += amount;
+      slot_used[only] = 1;
+    } else {
+      // Lines in several divisions (few patients): summed again by slot.
+      const auto first = static_cast<uint32_t>(out.cell_slot.size());
+      ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
+        const uint32_t slot = std::min(divisions[i], no_division);
+        scratch[slot] += amounts[i];
+        if (touched[slot] == 0) out.cell_slot.push_back(slot);
+        touched[slot] = 1;
+      });
+      for (size_t k = first; k < out.cell_slot.size(); ++k) {
+        const uint32_t slot = out.cell_slot[k];
+        out.cell_amount.push_back(scratch[slot]);
+        slot_total[slot] += scratch[slot];
+        slot_used[slot] = 1;
+        scratch[slot] = 0;
+        touched[slot] = 0;
+      }
+      cells = PeriodTotals::kSeveral | static_cast<uint32_t>(out.several_begin.size() - 1);
+      out.several_begin.push_back(static_cast<uint32_t>(out.cell_slot.size()));
+    }
+    rows[kept++] = Row{amount, in.patient, visits, cells};
     total += amount;
     all_visits += visits;
   }
   out.rows.resize(kept);
+  out.ranked = false;
   out.patients = kept;
   out.total = total;
   out.visits = all_visits;
-  SortByAmount(data, out.rows, max_amount, wanted);
+
+  out.employees.resize(unassigned + 1);
+  for (uint32_t e = 0; e <= unassigned; ++e) {
+    const EmployeeSlot& slot = by_employee[e];
+    out.employees[e] = PeriodTotals::Employee{slot.by_kind[0], slot.by_kind[1], slot.lines,
+                                             slot.visits, slot.patients};
+  }
 }
 
 bool Usable(const ReportCache* cache, const Export& data) {
@@ -270,13 +346,19 @@ const PeriodLines& PeriodFor(const Export& data, const ReportOptions& options, R
   return *own;
 }
 
-// The ranked patients: the cache's (all of them), or ranked into `own` (the
-// first `wanted`), over the period's lines in `own_period`.
-const RankedPatients& RankedFor(const Export& data, const ReportOptions& options, const Scope& s,
-                                ReportCache* cache, size_t wanted,
-                                std::optional<PeriodLines>& own_period, RankedPatients& own) {
-  if (Usable(cache, data)) return cache->Ranked(options.from, options.to, s.division, s.employee);
-  Rank(data, s, PeriodFor(data, options, nullptr, own_period).patients(), wanted, own);
+// The period's totals: the cache's (with every patient ranked, when
+// `ranked`), or summed into `own` (with only the first `wanted` ranked).
+const PeriodTotals& TotalsFor(const Export& data, const ReportOptions& options, const Scope& s,
+                              ReportCache* cache, bool ranked, size_t wanted,
+                              PeriodTotals& own) {
+  if (Usable(cache, data)) {
+    return cache->Totals(options.from, options.to, s.division, s.employee, ranked);
+  }
+  SumPeriod(data, s, PeriodLines(data, options.from, options.to), own);
+  if (ranked) {
+    SortByAmount(data, own.rows, wanted);
+    own.ranked = true;
+  }
   return own;
 }
 
@@ -347,20 +429,25 @@ const PeriodLines& ReportCache::Period(Day from, Day to) {
   return *period_;
 }
 
-const RankedPatients& ReportCache::Ranked(Day from, Day to, Index division, Index employee) {
-  const bool same = ranked_ && from == ranked_from_ && to == ranked_to_ &&
-                    division == ranked_division_ && employee == ranked_employee_;
+const PeriodTotals& ReportCache::Totals(Day from, Day to, Index division, Index employee,
+                                        bool ranked) {
+  const bool same = totals_ && from == totals_from_ && to == totals_to_ &&
+                    division == totals_division_ && employee == totals_employee_;
   if (!same) {
-    if (!ranked_) ranked_.emplace();
-    const PeriodLines& period = Period(from, to);
-    Rank(*data_, MakeScope(from, to, division, employee), period.patients(), SIZE_MAX, *ranked_);
-    ranked_from_ = from;
-    ranked_to_ = to;
-    ranked_division_ = division;
-    ranked_employee_ = employee;
+    if (!totals_) totals_.emplace();
+    SumPeriod(*data_, MakeScope(from, to, division, employee), Period(from, to), *totals_);
+    totals_from_ = from;
+    totals_to_ = to;
+    totals_division_ = division;
+    totals_employee_ = employee;
+    ++totals_made_;
+  }
+  if (ranked && !totals_->ranked) {
+    SortByAmount(*data_, totals_->rows, SIZE_MAX);
+    totals_->ranked = true;
     ++rankings_made_;
   }
-  return *ranked_;
+  return *totals_;
 }
 
 std::string EmployeeName(const Export& data, Index employee) {
@@ -376,16 +463,15 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
-  std::optional<PeriodLines> own_period;
-  RankedPatients own;
+  PeriodTotals own;
   const size_t wanted = options.top == 0 ? SIZE_MAX : options.top;
-  const RankedPatients& ranked = RankedFor(data, options, s, cache, wanted, own_period, own);
+  const PeriodTotals& totals = TotalsFor(data, options, s, cache, true, wanted, own);
 
   RatingReport report;
-  report.patients = ranked.patients;
-  report.total = ranked.total;
-  report.visits = ranked.visits;
-  const size_t shown = Shown(ranked.rows.size(), options.top);
+  report.patients = totals.patients;
+  report.total = totals.total;
+  report.visits = totals.visits;
+  const size_t shown = Shown(totals.rows.size(), options.top);
   report.rows.resize(shown);
   const Money total = report.total;
   // Exact class limits, in 128 bits once rather than per row (a library call
@@ -398,7 +484,7 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
       total > 0 ? static_cast<Money>((static_cast<__int128>(total) * 19 + 19) / 20) : 0;
   Money before = 0;
   for (size_t r = 0; r < shown; ++r) {
-    const Ranked& in = ranked.rows[r];
+    const Row& in = totals.rows[r];
     RatingRow& row = report.rows[r];
     row.rank = static_cast<uint32_t>(r + 1);
     row.patient = in.patient;
@@ -417,134 +503,85 @@ Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
-  std::optional<PeriodLines> own_period;
-  const PeriodLines& period = PeriodFor(data, options, cache, own_period);
-  RankedPatients own;
+  PeriodTotals own;
   const size_t wanted = options.top == 0 ? SIZE_MAX : options.top;
-  const RankedPatients& ranked = RankedFor(data, options, s, cache, wanted, own_period, own);
-  const Lines& lines = data.lines;
-  const Index* divisions = lines.division.data();
-  const Money* amounts = lines.amount.data();
+  const PeriodTotals& totals = TotalsFor(data, options, s, cache, true, wanted, own);
 
-  // A slot per division, plus the last one for lines without a division;
-  // the loops work through local pointers, which no store can change.
+  // A slot per division, plus the last one for lines without a division.
   const uint32_t division_count = static_cast<uint32_t>(data.divisions.size());
   const uint32_t no_division = division_count;
-  std::vector<Money> slot_total(division_count + 1, 0);
-  std::vector<uint32_t> slot_used(division_count + 1, 0);
-  std::vector<Money> scratch_row(division_count + 1, 0);
-  std::vector<uint32_t> touched_row(division_count + 1, 0);
-  Money* totals = slot_total.data();
-  uint32_t* used = slot_used.data();
-  Money* scratch = scratch_row.data();
-  uint32_t* touched = touched_row.data();
-
-  // One pass over the period's lines, patient by patient: each patient's
-  // cells are staged (in patient order, by slot), with the column totals.
-  // Where a patient's cells are is written only for the patients with
-  // counted lines, the only ones read back, so it is left uninitialised;
-  // there is at most one cell per line.
-  struct Staged {
-    uint32_t begin, count;
-  };
-  std::unique_ptr<Staged[]> staged_at(new Staged[data.patients.size()]);
-  std::unique_ptr<uint32_t[]> staged_slots(new uint32_t[period.lines()]);
-  std::unique_ptr<Money[]> staged_amounts(new Money[period.lines()]);
-  Staged* staged = staged_at.get();
-  uint32_t* staged_slot = staged_slots.get();
-  Money* staged_amount = staged_amounts.get();
-  uint32_t staged_count = 0;
-  constexpr uint32_t kNoSlot = UINT32_MAX;
-  for (const PeriodLines::Patient& in : period.patients()) {
-    // Most patients have all their lines in one division: summed in one
-    // pass without the scratch row, which only the others need.
-    uint32_t only = kNoSlot;
-    bool one = true;
-    Money sum = 0;
-    ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
-      const uint32_t slot = std::min(divisions[i], no_division);  // kNone is the largest index
-      only = only == kNoSlot ? slot : only;
-      one &= slot == only;
-      sum += amounts[i];
-    });
-    if (only == kNoSlot) continue;  // no counted line
-    const uint32_t first_cell = staged_count;
-    if (one) {
-      staged_slot[staged_count] = only;
-      staged_amount[staged_count] = sum;
-      ++staged_count;
-    } else {
-      ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
-        const uint32_t slot = std::min(divisions[i], no_division);
-        scratch[slot] += amounts[i];
-        staged_slot[staged_count] = slot;
-        staged_count += touched[slot] == 0;
-        touched[slot] = 1;
-      });
-      for (uint32_t k = first_cell; k < staged_count; ++k) {
-        const uint32_t slot = staged_slot[k];
-        staged_amount[k] = scratch[slot];
-        scratch[slot] = 0;
-        touched[slot] = 0;
-      }
-    }
-    for (uint32_t k = first_cell; k < staged_count; ++k) {
-      totals[staged_slot[k]] += staged_amount[k];
-      used[staged_slot[k]] = 1;
-    }
-    staged[in.patient] = Staged{first_cell, staged_count - first_cell};
-  }
-
   DivisionsReport report;
-  report.patients = ranked.patients;
-  report.grand_total = ranked.total;
-  const size_t shown = Shown(ranked.rows.size(), options.top);
-
+  report.patients = totals.patients;
+  report.grand_total = totals.total;
   for (Index d = 0; d < division_count; ++d) {
-    if (options.all_divisions || slot_used[d]) report.columns.push_back(d);
+    if (options.all_divisions || totals.slot_used[d]) report.columns.push_back(d);
   }
   std::sort(report.columns.begin(), report.columns.end(),
             [&data](Index a, Index b) { return EntityLess(data.divisions, a, b); });
-  if (slot_used[no_division]) report.columns.push_back(kNone);
+  if (totals.slot_used[no_division]) report.columns.push_back(kNone);
 
   const size_t column_count = report.columns.size();
-  std::vector<uint32_t> column_of(division_count + 1, 0);
+  std::vector<uint32_t> column_by_slot(division_count + 1, 0);
+  const uint32_t* column_of = column_by_slot.data();
   report.column_totals.resize(column_count);
   report.column_has.resize(column_count);
   for (size_t c = 0; c < column_count; ++c) {
     const uint32_t slot = std::min(report.columns[c], no_division);
-    column_of[slot] = static_cast<uint32_t>(c);
-    report.column_totals[c] = slot_total[slot];
-    report.column_has[c] = slot_used[slot] != 0;
+    column_by_slot[slot] = static_cast<uint32_t>(c);
+    report.column_totals[c] = totals.slot_total[slot];
+    report.column_has[c] = totals.slot_used[slot];
   }
 
-  // The shown rows' staged cells, in rank order, each row's in column order.
+  // The shown rows' cells in rank order, each row's in column order: a row
+  // with one cell has it in the row itself; the others' cells were summed
+  // apart, in the order their slots were first seen.
+  const size_t shown = Shown(totals.rows.size(), options.top);
+  const Row* rows = totals.rows.data();
+  const uint32_t* several_begin = totals.several_begin.data();
+  size_t cell_count = 0;
+  for (size_t r = 0; r < shown; ++r) {
+    const uint32_t cells = rows[r].cells;
+    const uint32_t m = cells & ~PeriodTotals::kSeveral;
+    cell_count += cells & PeriodTotals::kSeveral ? several_begin[m + 1] - several_begin[m] : 1;
+  }
   report.rows.resize(shown);
   report.row_totals.resize(shown);
-  report.cell_begin.assign(shown + 1, 0);
-  size_t cell_count = 0;
-  for (size_t r = 0; r < shown; ++r) cell_count += staged[ranked.rows[r].patient].count;
+  report.cell_begin.resize(shown + 1);
   report.cell_column.resize(cell_count);
   report.cell_amount.resize(cell_count);
+  Index* row_patient = report.rows.data();
+  Money* row_total = report.row_totals.data();
+  uint32_t* cell_begin = report.cell_begin.data();
+  uint32_t* cell_column = report.cell_column.data();
+  Money* cell_amount = report.cell_amount.data();
+  const uint32_t* several_slot = totals.cell_slot.data();
+  const Money* several_amount = totals.cell_amount.data();
   uint32_t at = 0;
+  cell_begin[0] = 0;
   for (size_t r = 0; r < shown; ++r) {
-    const Ranked& row = ranked.rows[r];
-    report.rows[r] = row.patient;
-    report.row_totals[r] = row.amount;
-    const uint32_t first = at;
-    const Staged cells = staged[row.patient];
-    for (uint32_t k = cells.begin, end = k + cells.count; k < end; ++k, ++at) {
-      // Insertion by column: a row has a few cells at most.
-      const uint32_t column = column_of[staged_slot[k]];
-      uint32_t j = at;
-      for (; j > first && report.cell_column[j - 1] > column; --j) {
-        report.cell_column[j] = report.cell_column[j - 1];
-        report.cell_amount[j] = report.cell_amount[j - 1];
-      }
-      report.cell_column[j] = column;
-      report.cell_amount[j] = staged_amount[k];
+    const Row& row = rows[r];
+    row_patient[r] = row.patient;
+    row_total[r] = row.amount;
+    if (!(row.cells & PeriodTotals::kSeveral)) {
+      cell_column[at] = column_of[row.cells];
+      cell_amount[at] = row.amount;
+      cell_begin[r + 1] = ++at;
+      continue;
     }
-    report.cell_begin[r + 1] = at;
+    const uint32_t m = row.cells & ~PeriodTotals::kSeveral;
+    const uint32_t first = at;
+    for (uint32_t k = several_begin[m]; k < several_begin[m + 1]; ++k, ++at) {
+      // Insertion by column: a row has a few cells at most.
+      const uint32_t column = column_of[several_slot[k]];
+      uint32_t j = at;
+      for (; j > first && cell_column[j - 1] > column; --j) {
+        cell_column[j] = cell_column[j - 1];
+        cell_amount[j] = cell_amount[j - 1];
+      }
+      cell_column[j] = column;
+      cell_amount[j] = several_amount[k];
+    }
+    cell_begin[r + 1] = at;
   }
   return report;
 }
@@ -823,58 +860,25 @@ Result<RevenueReport> ComputeRevenue(const Export& data, const ReportOptions& op
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
   const Scope& s = resolved.value();
-  std::optional<PeriodLines> own;
-  const PeriodLines& period = PeriodFor(data, options, cache, own);
-  const Lines& lines = data.lines;
-  const Day* days = lines.day.data();
-  const Index* employees = lines.employee.data();
-  const Money* amounts = lines.amount.data();
-  const LineKind* kinds = lines.kind.data();
+  PeriodTotals own;
+  const PeriodTotals& totals = TotalsFor(data, options, s, cache, false, SIZE_MAX, own);
 
-  // A slot per employee, plus the last one for "(unassigned)"; flat arrays
-  // updated without branches (kind, new visit and new patient are 0/1 values).
-  const uint32_t employee_count = static_cast<uint32_t>(data.employees.size());
-  const uint32_t unassigned = employee_count;
-  const size_t slots = employee_count + 1;
-  std::vector<Money> by_kind(2 * slots, 0);  // [slot * 2 + kind]
-  std::vector<uint64_t> line_count(slots, 0), visit_count(slots, 0), patient_count(slots, 0);
-  std::vector<uint32_t> patient_stamp(slots, 0);
-  static_assert(static_cast<int>(LineKind::kService) == 0 && static_cast<int>(LineKind::kGoods) == 1);
-
+  // A slot per employee, then "(unassigned)".
+  const uint32_t unassigned = static_cast<uint32_t>(data.employees.size());
   RevenueReport report;
   RevenueRow& total = report.total;
-  for (const PeriodLines::Patient& in : period.patients()) {
-    const Run run{in.begin, in.end};
-    const uint32_t stamp = in.patient + 1;
-    uint32_t counted = 0;
-    Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
-    Index prev_employee = kNone;
-    ForEachCounted(lines, s, run, [&](uint32_t i) {
-      const Index employee = employees[i];
-      const uint32_t slot = std::min(employee, unassigned);  // kNone is the largest index
-      by_kind[slot * 2 + static_cast<uint8_t>(kinds[i])] += amounts[i];
-      ++line_count[slot];
-      // Counted lines keep the (day, employee) order, so a visit is a change of key.
-      visit_count[slot] += (days[i] != prev_day) | (employee != prev_employee);
-      patient_count[slot] += patient_stamp[slot] != stamp;
-      patient_stamp[slot] = stamp;
-      prev_day = days[i];
-      prev_employee = employee;
-      ++counted;
-    });
-    total.patients += counted != 0;
-  }
-
-  for (uint32_t slot = 0; slot < slots; ++slot) {
-    if (line_count[slot] == 0) continue;
+  total.patients = totals.patients;
+  for (uint32_t e = 0; e <= unassigned; ++e) {
+    const PeriodTotals::Employee& slot = totals.employees[e];
+    if (slot.lines == 0) continue;
     RevenueRow row;
-    row.employee = slot == unassigned ? kNone : slot;
-    row.services = by_kind[slot * 2];
-    row.goods = by_kind[slot * 2 + 1];
+    row.employee = e == unassigned ? kNone : e;
+    row.services = slot.services;
+    row.goods = slot.goods;
     row.total = row.services + row.goods;
-    row.lines = line_count[slot];
-    row.visits = visit_count[slot];
-    row.patients = patient_count[slot];
+    row.lines = slot.lines;
+    row.visits = slot.visits;
+    row.patients = slot.patients;
     total.services += row.services;
     total.goods += row.goods;
     total.lines += row.lines;

@@ -1,8 +1,8 @@
 // The four reports, defined in docs/reports.md. Each is one scan over the
 // columns of an Export; changing the period or an option re-runs the scan.
 // What the reports of one period change have in common (the period's lines,
-// the patients ranked by amount) can be computed once and shared through a
-// ReportCache.
+// their totals per patient and per employee, the patients ranked by amount)
+// can be computed once and shared through a ReportCache.
 #pragma once
 
 #include <cstdint>
@@ -125,26 +125,52 @@ class PeriodLines {
   uint32_t lines_ = 0;
 };
 
-/// The patients with counted lines in a period under the division and
-/// employee filters, in the order of the customer rating and the division
-/// rating: amount descending, then name, then id.
-struct RankedPatients {
+/// The counted lines of one period under the division and employee filters,
+/// summed in one pass for the three reports that add them up: per patient
+/// (the customer rating and the division rating, whose rows are the same
+/// patients in the same order) and per employee (the employee revenue).
+struct PeriodTotals {
+  /// A patient with counted lines. `cells` says where its division cells
+  /// are: when all its lines are in one division slot (most patients), it is
+  /// that slot, and the one cell is `amount`; otherwise it is kSeveral | m,
+  /// and its cells are [several_begin[m], several_begin[m + 1]) of
+  /// cell_slot and cell_amount.
   struct Row {
-    Money amount;    // the patient's counted lines in the period
+    Money amount;     // the patient's counted lines in the period
     Index patient;
     uint32_t visits;  // distinct visits among them
+    uint32_t cells;
   };
-  std::vector<Row> rows;   // in order; only the first N when ranked for a top N
-  uint64_t patients = 0;   // every patient with counted lines (rows before a top N)
-  Money total = 0;         // sum of their amounts
-  uint64_t visits = 0;     // sum of their visits
+  static constexpr uint32_t kSeveral = 0x80000000u;
+
+  /// A slot per employee, then one for lines without an employee.
+  struct Employee {
+    Money services = 0, goods = 0;
+    uint64_t lines = 0, visits = 0, patients = 0;
+  };
+
+  std::vector<Row> rows;  // in patient order; in report order (amount descending, then name,
+                          // then id) once ranked, and then only the first N for a top N
+  bool ranked = false;
+  uint64_t patients = 0;  // every patient with counted lines (rows before a top N)
+  Money total = 0;        // sum of their amounts
+  uint64_t visits = 0;    // sum of their visits
+
+  std::vector<uint32_t> several_begin;  // the patients with cells in several slots
+  std::vector<uint32_t> cell_slot;      // a division slot: division index, or the
+  std::vector<Money> cell_amount;       // number of divisions for "(no division)"
+  std::vector<Money> slot_total;        // per division slot, over every patient
+  std::vector<uint8_t> slot_used;       // per division slot: 1 when any line is there
+
+  std::vector<Employee> employees;  // per employee slot
 };
 
 /// The work the four reports of one period change share, for one export: the
-/// period's lines (every report) and the ranked patients (rating and division
-/// rating, which rank the same patients the same way). Each is computed by
-/// the first report that needs it and kept until a report asks for another
-/// period or other filters; a report's result never depends on what is kept.
+/// period's lines (every report) and their totals (rating, division rating,
+/// revenue), with the patients ranked once for the rating and the division
+/// rating. Each is computed by the first report that needs it and kept until
+/// a report asks for another period or other filters; a report's result
+/// never depends on what is kept.
 class ReportCache {
  public:
   explicit ReportCache(const Export& data) : data_(&data) {}
@@ -155,21 +181,23 @@ class ReportCache {
   /// The lines of [from, to], found again only when the period changed.
   const PeriodLines& Period(Day from, Day to);
 
-  /// Every patient with counted lines in [from, to] under the filters (kNone:
-  /// no filter), ranked; ranked again only when the period or a filter changed.
-  const RankedPatients& Ranked(Day from, Day to, Index division, Index employee);
+  /// The totals of [from, to] under the filters (kNone: no filter), summed
+  /// again only when the period or a filter changed; `ranked` also puts the
+  /// patients in report order (once).
+  const PeriodTotals& Totals(Day from, Day to, Index division, Index employee, bool ranked);
 
-  /// How many times the period's lines and the ranking were computed (tests).
+  /// How many times the period's lines, the totals and the ranking were computed (tests).
   uint64_t periods_found() const { return periods_found_; }
+  uint64_t totals_made() const { return totals_made_; }
   uint64_t rankings_made() const { return rankings_made_; }
 
  private:
   const Export* data_;
   std::optional<PeriodLines> period_;
-  std::optional<RankedPatients> ranked_;
-  Day ranked_from_ = kNoDay, ranked_to_ = kNoDay;
-  Index ranked_division_ = kNone, ranked_employee_ = kNone;
-  uint64_t periods_found_ = 0, rankings_made_ = 0;
+  std::optional<PeriodTotals> totals_;
+  Day totals_from_ = kNoDay, totals_to_ = kNoDay;
+  Index totals_division_ = kNone, totals_employee_ = kNone;
+  uint64_t periods_found_ = 0, totals_made_ = 0, rankings_made_ = 0;
 };
 
 // Each report takes an optional ReportCache; without one (or with one of
