@@ -399,6 +399,83 @@ TEST_CASE("rating: percentages round half away from zero") {
   }
 }
 
+TEST_CASE("rating: every share and cumulative share is the exact ratio, at any scale") {
+  // The rating walks from one row's percentage to the next instead of
+  // dividing for each; PercentTenths (128 bits, money.cpp) is the oracle.
+  // Many ties, refunds, a negative total and a tiny one, and amounts
+  // beyond the 64-bit shortcut.
+  uint64_t x = 0x2545F4914F6CDD1DULL;
+  auto next = [&x]() {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  struct Scale {
+    const char* what;
+    int patients;
+    uint64_t max_units;  // of 1/10000, per line
+    int refund_every;    // one line in n is negative (0: none)
+  };
+  const Scale scales[] = {
+      {"cents, ties", 3000, 2000000, 0},
+      {"cents, refunds", 3000, 2000000, 9},
+      {"many refunds", 400, 50000, 2},
+      {"large amounts", 300, 90000000000000ULL, 0},
+      {"beyond the shortcut", 300, 9000000000000000ULL, 5},
+  };
+  SUBCASE("random amounts at five scales") {
+    for (const Scale& scale : scales) {
+      CAPTURE(scale.what);
+      Fixture f;
+      for (int p = 0; p < scale.patients; ++p) {
+        const std::string id = "P" + std::to_string(p);
+        f.Patient(id, "Name " + std::to_string(p % 13));
+        for (int line = 0, lines = 1 + static_cast<int>(next() % 3); line < lines; ++line) {
+          // Amounts from a few hundred values, so that many patients tie.
+          const uint64_t units = scale.max_units / 300 * (next() % 300 + 1) / (1 + line);
+          const bool refund = scale.refund_every > 0 && next() % scale.refund_every == 0;
+          const std::string digits = std::to_string(units + 100000000).substr(1);  // >= 8 digits
+          f.Line("2024-01-01", id, "", "",
+                 (refund ? "-" : "") + digits.substr(0, digits.size() - 4) + "." +
+                     digits.substr(digits.size() - 4));
+        }
+      }
+      const Export data = f.Build();
+      const RatingReport r = Ok(RankCustomers(data, ReportOptions{}));
+      REQUIRE(r.rows.size() == static_cast<size_t>(scale.patients));
+      __int128 before = 0;
+      size_t wrong = 0;
+      for (const RatingRow& row : r.rows) {
+        wrong += row.share != PercentTenths(row.amount, r.total);
+        wrong += row.cumulative != PercentTenths(before + row.amount, r.total);
+        before += row.amount;
+      }
+      CHECK(wrong == 0);
+      CHECK(before == r.total);
+    }
+  }
+  SUBCASE("a total of 3 units under refunds: shares of millions of percent") {
+    Fixture f;
+    for (int p = 0; p < 300; ++p) {
+      const std::string id = "P" + std::to_string(p);
+      f.Patient(id, id);
+      f.Line("2024-01-01", id, "", "", p == 0 ? "0.0003" : p % 2 ? "50.00" : "-50.00");
+    }
+    f.Patient("Q", "Q").Line("2024-01-01", "Q", "", "", "-50.00");
+    const Export data = f.Build();
+    const RatingReport r = Ok(RankCustomers(data, ReportOptions{}));
+    REQUIRE(r.total == 3);
+    __int128 before = 0;
+    size_t wrong = 0;
+    for (const RatingRow& row : r.rows) {
+      wrong += row.share != PercentTenths(row.amount, r.total);
+      wrong += row.cumulative != PercentTenths(before + row.amount, r.total);
+      before += row.amount;
+    }
+    CHECK(wrong == 0);
+    CHECK(r.rows[0].share == 166666667);  // 50.00 / 0.0003 = 16,666,666.66.. % -> 16666666.7
+  }
+}
+
 TEST_CASE("rating: top N keeps shares and classes against the full total") {
   const Export data = BasicExport();
   const RatingReport r = Ok(RankCustomers(data, Options().Top(2)));
