@@ -321,11 +321,51 @@ Result<ReportOptions> ParseOptions(const val& options) {
 // ---------------------------------------------------------------------------
 // The reports, as columns.
 
+/// Room for the columns of one result, reused from report to report: the
+/// rating and the division rating have a few columns of ~100,000 rows each
+/// per period change, written here and each copied once into a fresh typed
+/// array, with no allocation or zeroing of their own. Kept between reports
+/// (it only grows), like the report cache.
+class ColumnSpace {
+ public:
+  /// Room for columns of these many bytes in all (each is 8-byte aligned).
+  explicit ColumnSpace(size_t bytes, size_t columns) {
+    std::vector<uint64_t>& words = Words();
+    const size_t needed = bytes / 8 + columns + 1;
+    if (words.size() < needed) words.resize(needed);
+    next_ = words.data();
+  }
+  template <class T>
+  T* Take(size_t n) {
+    static_assert(alignof(T) <= 8);
+    T* column = reinterpret_cast<T*>(next_);
+    next_ += (n * sizeof(T) + 7) / 8;
+    return column;
+  }
+
+ private:
+  static std::vector<uint64_t>& Words() {
+    static std::vector<uint64_t> words;
+    return words;
+  }
+  uint64_t* next_;
+};
+
+template <class T>
+val CopyOut(const char* constructor, const T* values, size_t n) {
+  return val::global(constructor).new_(typed_memory_view(n, values));
+}
+
 val RatingObject(const RatingReport& report) {
   const size_t n = report.rows.size();
-  std::vector<int32_t> rank(n), patient(n);
-  std::vector<double> visits(n), amount(n), share(n), cumulative(n);
-  std::vector<uint8_t> abc(n);
+  ColumnSpace space(n * (2 * sizeof(int32_t) + 4 * sizeof(double) + 1), 7);
+  int32_t* rank = space.Take<int32_t>(n);
+  int32_t* patient = space.Take<int32_t>(n);
+  double* visits = space.Take<double>(n);
+  double* amount = space.Take<double>(n);
+  double* share = space.Take<double>(n);
+  double* cumulative = space.Take<double>(n);
+  uint8_t* abc = space.Take<uint8_t>(n);
   for (size_t i = 0; i < n; ++i) {
     const RatingRow& r = report.rows[i];
     rank[i] = static_cast<int32_t>(r.rank);
@@ -337,13 +377,13 @@ val RatingObject(const RatingReport& report) {
     abc[i] = static_cast<uint8_t>(r.abc);
   }
   val rows = val::object();
-  rows.set("rank", Int32Column(rank));
-  rows.set("patient", Int32Column(patient));
-  rows.set("visits", Float64Column(visits));
-  rows.set("amount", Float64Column(amount));
-  rows.set("share", Float64Column(share));
-  rows.set("cumulative", Float64Column(cumulative));
-  rows.set("abc", CopyOut("Uint8Array", abc));
+  rows.set("rank", CopyOut("Int32Array", rank, n));
+  rows.set("patient", CopyOut("Int32Array", patient, n));
+  rows.set("visits", CopyOut("Float64Array", visits, n));
+  rows.set("amount", CopyOut("Float64Array", amount, n));
+  rows.set("share", CopyOut("Float64Array", share, n));
+  rows.set("cumulative", CopyOut("Float64Array", cumulative, n));
+  rows.set("abc", CopyOut("Uint8Array", abc, n));
   val total = val::object();
   total.set("amount", Cents(report.total));
   total.set("visits", static_cast<double>(report.visits));
@@ -359,8 +399,13 @@ val RatingObject(const RatingReport& report) {
 val DivisionsObject(const DivisionsReport& report) {
   const size_t n = report.rows.size();
   const size_t m = report.columns.size();
-  std::vector<int32_t> columns(m), patient(n);
-  std::vector<double> row_totals(n), column_totals(m), amount(report.cell_amount.size());
+  const size_t cells = report.cell_amount.size();
+  ColumnSpace space((n + m) * (sizeof(int32_t) + sizeof(double)) + cells * sizeof(double), 5);
+  int32_t* columns = space.Take<int32_t>(m);
+  double* column_totals = space.Take<double>(m);
+  int32_t* patient = space.Take<int32_t>(n);
+  double* row_totals = space.Take<double>(n);
+  double* amount = space.Take<double>(cells);
   for (size_t j = 0; j < m; ++j) {
     columns[j] = IndexOut(report.columns[j]);
     column_totals[j] = report.column_has[j] ? Cents(report.column_totals[j]) : kNaN;
@@ -369,26 +414,26 @@ val DivisionsObject(const DivisionsReport& report) {
     patient[i] = IndexOut(report.rows[i]);
     row_totals[i] = Cents(report.row_totals[i]);
   }
-  for (size_t k = 0; k < amount.size(); ++k) amount[k] = Cents(report.cell_amount[k]);
+  for (size_t k = 0; k < cells; ++k) amount[k] = Cents(report.cell_amount[k]);
   val rows = val::object();
-  rows.set("patient", Int32Column(patient));
-  rows.set("total", Float64Column(row_totals));
+  rows.set("patient", CopyOut("Int32Array", patient, n));
+  rows.set("total", CopyOut("Float64Array", row_totals, n));
   // Sparse, as the core holds them: row i's cells are [begin[i], begin[i+1])
   // of column (an index into `columns`) and amount; a missing cell is empty.
-  val cells = val::object();
-  cells.set("begin", CopyOut("Uint32Array", report.cell_begin));
-  cells.set("column", CopyOut("Uint32Array", report.cell_column));
-  cells.set("amount", Float64Column(amount));
+  val cell_object = val::object();
+  cell_object.set("begin", CopyOut("Uint32Array", report.cell_begin));
+  cell_object.set("column", CopyOut("Uint32Array", report.cell_column));
+  cell_object.set("amount", CopyOut("Float64Array", amount, cells));
   val total = val::object();
-  total.set("columns", Float64Column(column_totals));
+  total.set("columns", CopyOut("Float64Array", column_totals, m));
   total.set("amount", Cents(report.grand_total));
   val out = val::object();
   out.set("report", std::string("divisions"));
   out.set("count", static_cast<double>(n));
   out.set("patients", static_cast<double>(report.patients));
-  out.set("columns", Int32Column(columns));
+  out.set("columns", CopyOut("Int32Array", columns, m));
   out.set("rows", rows);
-  out.set("cells", cells);
+  out.set("cells", cell_object);
   out.set("total", total);
   return out;
 }
