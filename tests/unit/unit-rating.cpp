@@ -224,6 +224,64 @@ TEST_CASE("rating: sums too far apart to pack with the name rank still sort by a
   CHECK(cross.rows == std::vector<Index>{0, 3, 2});
 }
 
+TEST_CASE("rating: the order agrees with a comparison sort whatever the spread of the sums") {
+  // The rows are radix sorted on (max - amount, name rank) packed in 64
+  // bits, or compared when the sums are too far apart for that: the spreads
+  // below take both ways, the first two at two widths of the packed key.
+  // 300 patients (past the radix threshold), ties, refunds, names repeated.
+  struct Spread {
+    const char* what;
+    int64_t max_units;  // |amount| of a line, in 1/10000
+    bool odd_units;     // amounts not in whole cents
+    bool extremes;      // two patients 2^56 apart (+-4 * 10^16 units)
+  };
+  const Spread spreads[] = {
+      {"cents, 2^23 apart: radix", 5000000, false, false},
+      {"odd units, 2^50 apart: radix", 500000000000000LL, true, false},
+      {"odd units, 2^56 apart: comparison", 500000000000000LL, true, true},
+  };
+  for (const Spread& spread : spreads) {
+    CAPTURE(spread.what);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    Fixture f;
+    std::vector<std::tuple<int64_t, std::string, std::string>> expected;  // -amount, name, id
+    for (int i = 0; i < 300; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      const std::string id = "P" + std::to_string((i * 7919) % 1000);
+      const std::string name = "Name " + std::to_string(i % 23);
+      // 40 distinct magnitudes, so that many sums tie; one in 5 negative.
+      int64_t units = spread.max_units / 40 * static_cast<int64_t>(x % 40 + 1);
+      if (spread.odd_units)
+        units += 1;
+      else
+        units -= units % 100;
+      if (x % 5 == 0) units = -units;
+      if (spread.extremes && i < 2) units = i == 0 ? 40000000000000001LL : -40000000000000001LL;
+      const uint64_t magnitude = units < 0 ? static_cast<uint64_t>(-units) : units;
+      const std::string digits = std::to_string(magnitude + 10000000000000000000ULL).substr(1);
+      std::string whole = digits.substr(0, digits.size() - 4);
+      whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+      f.Patient(id, name);
+      f.Line("2024-01-01", id, "", "",
+             (units < 0 ? "-" : "") + whole + "." + digits.substr(digits.size() - 4));
+      expected.emplace_back(-units, name, id);
+    }
+    std::sort(expected.begin(), expected.end());
+    const Export data = f.Build();
+    std::vector<std::string> want;
+    for (const auto& row : expected) want.push_back(std::get<2>(row));
+    const RatingReport all = Ok(RankCustomers(data, ReportOptions{}));
+    CHECK(RowIds(data, all) == want);
+    for (size_t r = 0; r < all.rows.size(); ++r)
+      CHECK(all.rows[r].amount == -std::get<0>(expected[r]));
+    const RatingReport top = Ok(RankCustomers(data, Options().Top(37)));
+    CHECK(RowIds(data, top) == std::vector<std::string>(want.begin(), want.begin() + 37));
+    const DivisionsReport cross = Ok(BuildCrossReport(data, Options().Top(37)));
+    REQUIRE(cross.rows.size() == 37);
+    for (size_t r = 0; r < 37; ++r) CHECK(test::PatientId(data, cross.rows[r]) == want[r]);
+  }
+}
+
 TEST_CASE("rating: refunds, a negative patient total and ABC on it") {
   Fixture f;
   f.Patient("P1", "Anna").Patient("P2", "Boris");
