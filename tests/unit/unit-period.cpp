@@ -178,6 +178,9 @@ TEST_CASE("period lines: random periods agree with a test of every line") {
     const PeriodLines period(data, from, to);
     const auto expected = ByEveryLine(data, from, to);
     CHECK(Listed(period) == expected);
+    for (const PeriodLines::Patient& p : period.patients()) {
+      CHECK(p.first_visit == data.lines.day[data.patient_begin[p.patient]]);
+    }
     uint32_t lines = 0;
     for (const auto& [patient, begin, end] : expected) lines += end - begin;
     CHECK(period.lines() == lines);

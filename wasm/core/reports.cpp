@@ -432,7 +432,7 @@ void PeriodLines::Find(Day from, Day to) {
     const uint32_t end = run_begin[p + 1];
     const Day first_day = days[begin - (begin == line_count)];
     const Day last_day = days[end - (end != 0)];
-    out[kept] = Patient{p, begin, end};
+    out[kept] = Patient{p, begin, end, first_day};
     kept += (begin < end) & (last_day >= first) & (first_day <= last);
     begin = end;
   }
@@ -675,7 +675,7 @@ class RetentionCounter {
   // of that day, returned (to them, to the clinic) by a counted line after
   // it up to the limit; scanned up to the later of `to` and the limit (the
   // rest of the patient's lines cannot matter).
-  void AddNew(Index patient, Run whole, Run period) {
+  void AddNew(Index patient, Run period, uint32_t run_end) {
     const uint32_t stamp = patient + 1;
     const Lines& lines = data_.lines;
     const Day* days = lines.day.data();
@@ -687,13 +687,16 @@ class RetentionCounter {
     const bool by_division = s_.by_division;
     const Index division = s_.division;
     const int64_t to = s_.to;
-    const Day first_visit = days[whole.begin];
+    // The period's lines start at the first visit; without a window the
+    // limit is `to`, where they end.
+    const Day first_visit = days[period.begin];
     const int64_t limit = window_ ? first_visit + window_days_ : to;
-    const uint32_t end =
-        std::max(period.end, DayUpperBound(days, period.end, whole.end, limit));
+    const uint32_t end = window_
+                             ? std::max(period.end, DayUpperBound(days, period.end, run_end, limit))
+                             : period.end;
     uint32_t primary_count = 0;
     bool to_clinic = false;
-    for (uint32_t i = whole.begin; i < end; ++i) {
+    for (uint32_t i = period.begin; i < end; ++i) {
       if (by_division && divisions[i] != division) continue;
       const uint32_t e = std::min(employees[i], none);
       const Day day = days[i];
@@ -877,13 +880,14 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
   } else {
     // A patient without lines in the period is neither primary nor old there.
     std::optional<PeriodLines> own;
-    const Day* days = data.lines.day.data();
+    const uint32_t* run_begin = data.patient_begin.data();
     for (const PeriodLines::Patient& in : PeriodFor(data, options, cache, own).patients()) {
-      const Run whole = PatientRun(data, in.patient);
-      if (days[whole.begin] < s.from) {
+      // The first visit comes with the period's lines: looked up in the
+      // patient's run, before the period, it would wait on memory here.
+      if (in.first_visit < s.from) {
         counter.AddOld(in.patient, Run{in.begin, in.end});
       } else {
-        counter.AddNew(in.patient, whole, Run{in.begin, in.end});
+        counter.AddNew(in.patient, Run{in.begin, in.end}, run_begin[in.patient + 1]);
       }
     }
   }

@@ -99,6 +99,7 @@ class PeriodLines {
   struct Patient {
     Index patient;
     uint32_t begin, end;  // the patient's lines in the period: [begin, end) of data.lines
+    Day first_visit;      // the day of the patient's first line in the whole export
   };
 
   /// `from` and `to` are inclusive; kNoDay leaves that side open.
