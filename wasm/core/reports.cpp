@@ -506,7 +506,7 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
   report.total = totals.total;
   report.visits = totals.visits;
   const size_t shown = Shown(totals.rows.size(), options.top);
-  report.rows.resize(shown);
+  report.rows.reserve(shown);  // each row written once, not constructed first
   const Money total = report.total;
   // Exact class limits, in 128 bits once rather than per row (a library call
   // in wasm): a class must not flip because of a rounded percentage. For a
@@ -520,15 +520,10 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
   PercentWalk share(total), cumulative(total);
   for (size_t r = 0; r < shown; ++r) {
     const Row& in = totals.rows[r];
-    RatingRow& row = report.rows[r];
-    row.rank = static_cast<uint32_t>(r + 1);
-    row.patient = in.patient;
-    row.visits = in.visits;
-    row.amount = in.amount;
-    row.share = share(row.amount);
-    row.cumulative = cumulative(before + row.amount);
-    if (total > 0) row.abc = before < a_below ? 'A' : before < b_below ? 'B' : 'C';
-    before += row.amount;
+    const char abc = total <= 0 ? 0 : before < a_below ? 'A' : before < b_below ? 'B' : 'C';
+    report.rows.push_back(RatingRow{static_cast<uint32_t>(r + 1), in.patient, in.visits, in.amount,
+                                    share(in.amount), cumulative(before + in.amount), abc});
+    before += in.amount;
   }
   return report;
 }
