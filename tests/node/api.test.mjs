@@ -586,3 +586,41 @@ describe('the report cache (ReportCache): every result equals a fresh computatio
     }
   });
 });
+
+describe('money out of the API: cents rounded half away from zero', () => {
+  test('amounts at the rounding boundaries and past 32 bits, both signs', async () => {
+    // Halves, just below them, refunds, 0 (never -0), and amounts past 2^32
+    // units; BigInt arithmetic on the exported text is the oracle.
+    const amounts = ['0.0049', '0.0050', '-0.0049', '-0.0050', '0.0150', '-0.0150', '12.3449', '-12.3451',
+      '429496.7295', '429496.7296', '-429496.7295', '-429496.7296', '429496.7250', '-429496.7349',
+      '123456789012.3450', '-123456789012.3449', '0.0000'];
+    const engine = await newEngine();
+    engine.load([textFile('money.json', JSON.stringify({
+      format: 'clinic-export',
+      version: 1,
+      clinic: { name: 'X', currency: 'EUR' },
+      divisions: [{ id: 'D1', name: 'One' }],
+      patients: amounts.map((_, i) => ({ id: `P${i}`, name: `P${i}` })),
+      visits: amounts.map((a, i) => ({ date: '2024-01-01', patient: `P${i}`, division: 'D1', amount: a })),
+    }).replace(/"amount":"([^"]+)"/g, '"amount":$1'))]);
+    const cents = (text) => {
+      const neg = text.startsWith('-');
+      const [whole, frac] = text.replace('-', '').split('.');
+      const units = BigInt(whole) * 10000n + BigInt(frac.padEnd(4, '0'));
+      const c = (units + 50n) / 100n;  // half away from zero, on the magnitude
+      return Number(neg ? -c : c);
+    };
+    const ents = engine.entities();
+    const rating = engine.report('rating', {});
+    const divisions = engine.report('divisions', {});
+    assert.equal(rating.count, amounts.length);
+    for (let r = 0; r < rating.count; ++r) {
+      const text = amounts[Number(ents.patients.ids.get(rating.rows.patient[r]).slice(1))];
+      assert.ok(Object.is(rating.rows.amount[r], cents(text)), `${text}: ${rating.rows.amount[r]} != ${cents(text)}`);
+      assert.ok(Object.is(divisions.rows.total[r], cents(text)), `${text} (row total)`);
+      assert.ok(Object.is(divisions.cells.amount[r], cents(text)), `${text} (cell)`);
+    }
+    const total = amounts.reduce((sum, a) => sum + BigInt(a.replace('.', '')), 0n);
+    assert.equal(rating.total.amount, Number((total < 0n ? total - 50n : total + 50n) / 100n));
+  });
+});
