@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -187,7 +188,7 @@ TEST_CASE("period lines: random periods agree with a test of every line") {
   }
 }
 
-TEST_CASE("period lines: found again in the same memory, as if built anew") {
+TEST_CASE("period lines: found again in the same memory, as if built anew, block by block") {
   Rng rng(5);
   const Export data = RandomExport(rng);
   PeriodLines reused(data, kNoDay, kNoDay);
@@ -196,13 +197,44 @@ TEST_CASE("period lines: found again in the same memory, as if built anew") {
     const Day to = rng.Below(6) == 0 ? kNoDay : from == kNoDay ? D("2024-06-01") : from + rng.Below(400);
     CAPTURE(from);
     CAPTURE(to);
-    reused.Find(from, to);
+    // Blocks handed on as they are found, in order, add up to the patients.
+    std::vector<std::tuple<Index, uint32_t, uint32_t>> blocks;
+    reused.Find(from, to, [&blocks](std::span<const PeriodLines::Patient> block) {
+      for (const PeriodLines::Patient& p : block) blocks.emplace_back(p.patient, p.begin, p.end);
+    });
     CHECK(reused.Covers(data, from, to));
+    CHECK(blocks == Listed(reused));
     const auto expected = ByEveryLine(data, from, to);
     CHECK(Listed(reused) == expected);
     uint32_t lines = 0;
     for (const auto& [patient, begin, end] : expected) lines += end - begin;
     CHECK(reused.lines() == lines);
+  }
+}
+
+TEST_CASE("period lines: handed on in blocks that add up to the patients, in order") {
+  // 5,000 patients: several of the blocks PeriodLines hands on while finding.
+  Rng rng(23);
+  Fixture f;
+  for (int p = 0; p < 5000; ++p) {
+    const std::string id = "P" + std::to_string(p);
+    f.Patient(id, id);
+    for (int k = 0, n = 1 + rng.Below(4); k < n; ++k)
+      f.Line(Day2024(rng.Below(730)), id, "", "", "1.00");
+  }
+  const Export data = f.Build();
+  for (const auto& [from, to] :
+       {std::pair{kNoDay, kNoDay}, std::pair{D("2024-03-01"), D("2024-09-30")},
+        std::pair{D("2025-06-01"), kNoDay}}) {
+    size_t calls = 0;
+    std::vector<std::tuple<Index, uint32_t, uint32_t>> blocks;
+    const PeriodLines period(data, from, to, [&](std::span<const PeriodLines::Patient> block) {
+      ++calls;
+      for (const PeriodLines::Patient& p : block) blocks.emplace_back(p.patient, p.begin, p.end);
+    });
+    CHECK(calls > 1);
+    CHECK(blocks == Listed(period));
+    CHECK(blocks == ByEveryLine(data, from, to));
   }
 }
 

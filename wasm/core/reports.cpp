@@ -254,118 +254,152 @@ void SortByAmount(const Export& data, std::vector<Row>& rows, size_t wanted) {
   rows.resize(keep);
 }
 
-// Sums the counted lines of `period` under `s` into `out`, in one pass: per
-// patient its amount, visits and division cells, per division slot and per
-// employee slot their totals. Every table is updated without a branch per
-// line, through local pointers that no store can change.
-void SumPeriod(const Export& data, const Scope& s, const PeriodLines& period, PeriodTotals& out) {
-  const Lines& lines = data.lines;
-  const Day* days = lines.day.data();
-  const Index* employees = lines.employee.data();
-  const Index* divisions = lines.division.data();
-  const Money* amounts = lines.amount.data();
-  const LineKind* kinds = lines.kind.data();
-  static_assert(static_cast<int>(LineKind::kService) == 0 && static_cast<int>(LineKind::kGoods) == 1);
+// Sums the counted lines of a period under a scope into PeriodTotals, in
+// one pass over the period's patients, given in order, all at once or a
+// block at a time as PeriodLines finds them: per patient its amount, visits
+// and division cells, per division slot and per employee slot their totals.
+// Every table is updated without a branch per line, through local pointers
+// that no store can change.
+class PeriodSummer {
+ public:
+  PeriodSummer(const Export& data, const Scope& s, PeriodTotals& out)
+      : data_(data),
+        s_(s),
+        out_(out),
+        unassigned_(static_cast<uint32_t>(data.employees.size())),
+        no_division_(static_cast<uint32_t>(data.divisions.size())),
+        employee_slots_(unassigned_ + 1),
+        scratch_(no_division_ + 1, 0),
+        touched_(no_division_ + 1, 0) {
+    out.slot_total.assign(no_division_ + 1, 0);
+    out.slot_used.assign(no_division_ + 1, 0);
+    out.several_begin.assign(1, 0);
+    out.cell_slot.clear();
+    out.cell_amount.clear();
+    out.rows.clear();
+  }
 
-  // Employee slots, the last one for lines without an employee (kNone is the
-  // largest index, so min() finds it); likewise division slots.
-  const uint32_t unassigned = static_cast<uint32_t>(data.employees.size());
-  const uint32_t no_division = static_cast<uint32_t>(data.divisions.size());
+  void Add(std::span<const PeriodLines::Patient> patients) {
+    const Lines& lines = data_.lines;
+    const Day* days = lines.day.data();
+    const Index* employees = lines.employee.data();
+    const Index* divisions = lines.division.data();
+    const Money* amounts = lines.amount.data();
+    const LineKind* kinds = lines.kind.data();
+    static_assert(static_cast<int>(LineKind::kService) == 0 &&
+                  static_cast<int>(LineKind::kGoods) == 1);
+    // Employee slots, the last one for lines without an employee (kNone is
+    // the largest index, so min() finds it); likewise division slots.
+    const uint32_t unassigned = unassigned_, no_division = no_division_;
+    EmployeeSlot* by_employee = employee_slots_.data();
+    Money* slot_total = out_.slot_total.data();
+    uint8_t* slot_used = out_.slot_used.data();
+    Money* scratch = scratch_.data();  // a patient's cells by slot
+    uint32_t* touched = touched_.data();
+    const size_t first_row = out_.rows.size();
+    out_.rows.resize(first_row + patients.size());
+    Row* rows = out_.rows.data();
+    size_t kept = first_row;
+    Money total = 0;
+    uint64_t all_visits = 0;
+    constexpr uint32_t kNoSlot = UINT32_MAX;
+    for (const PeriodLines::Patient& in : patients) {
+      const uint32_t stamp = in.patient + 1;
+      Money amount = 0;
+      uint32_t counted = 0, visits = 0;
+      Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
+      Index prev_employee = kNone;
+      uint32_t only = kNoSlot;  // the division slot of every line so far, if one
+      bool one = true;
+      ForEachCounted(lines, s_, Run{in.begin, in.end}, [&](uint32_t i) {
+        const Index employee = employees[i];
+        const Money line_amount = amounts[i];
+        // Counted lines keep the (day, employee) order, so a visit is a change of key.
+        const uint32_t new_visit = (days[i] != prev_day) | (employee != prev_employee);
+        EmployeeSlot& e = by_employee[std::min(employee, unassigned)];
+        e.by_kind[static_cast<uint8_t>(kinds[i])] += line_amount;
+        ++e.lines;
+        e.visits += new_visit;
+        e.patients += e.stamp != stamp;
+        e.stamp = stamp;
+        const uint32_t slot = std::min(divisions[i], no_division);
+        only = only == kNoSlot ? slot : only;
+        one &= slot == only;
+        amount += line_amount;
+        visits += new_visit;
+        ++counted;
+        prev_day = days[i];
+        prev_employee = employee;
+      });
+      if (counted == 0) continue;
+      uint32_t cells = only;
+      if (one) {
+        slot_total[only] += amount;
+        slot_used[only] = 1;
+      } else {
+        // Lines in several divisions (few patients): summed again by slot.
+        const auto first = static_cast<uint32_t>(out_.cell_slot.size());
+        ForEachCounted(lines, s_, Run{in.begin, in.end}, [&](uint32_t i) {
+          const uint32_t slot = std::min(divisions[i], no_division);
+          scratch[slot] += amounts[i];
+          if (touched[slot] == 0) out_.cell_slot.push_back(slot);
+          touched[slot] = 1;
+        });
+        for (size_t k = first; k < out_.cell_slot.size(); ++k) {
+          const uint32_t slot = out_.cell_slot[k];
+          out_.cell_amount.push_back(scratch[slot]);
+          slot_total[slot] += scratch[slot];
+          slot_used[slot] = 1;
+          scratch[slot] = 0;
+          touched[slot] = 0;
+        }
+        cells = PeriodTotals::kSeveral | static_cast<uint32_t>(out_.several_begin.size() - 1);
+        out_.several_begin.push_back(static_cast<uint32_t>(out_.cell_slot.size()));
+      }
+      rows[kept++] = Row{amount, in.patient, visits, cells};
+      total += amount;
+      all_visits += visits;
+    }
+    out_.rows.resize(kept);
+    total_ += total;
+    visits_ += all_visits;
+  }
+
+  void Finish() {
+    out_.ranked = false;
+    out_.patients = out_.rows.size();
+    out_.total = total_;
+    out_.visits = visits_;
+    out_.employees.resize(unassigned_ + 1);
+    for (uint32_t e = 0; e <= unassigned_; ++e) {
+      const EmployeeSlot& slot = employee_slots_[e];
+      out_.employees[e] = PeriodTotals::Employee{slot.by_kind[0], slot.by_kind[1], slot.lines,
+                                                 slot.visits, slot.patients};
+    }
+  }
+
+ private:
   struct EmployeeSlot {
     Money by_kind[2] = {0, 0};
     uint64_t lines = 0, visits = 0, patients = 0;
     uint32_t stamp = 0;  // patient + 1 of the last line counted here
   };
-  std::vector<EmployeeSlot> employee_slots(unassigned + 1);
-  EmployeeSlot* by_employee = employee_slots.data();
-  out.slot_total.assign(no_division + 1, 0);
-  out.slot_used.assign(no_division + 1, 0);
-  Money* slot_total = out.slot_total.data();
-  uint8_t* slot_used = out.slot_used.data();
-  std::vector<Money> scratch_row(no_division + 1, 0);  // a patient's cells by slot
-  std::vector<uint32_t> touched_row(no_division + 1, 0);
-  Money* scratch = scratch_row.data();
-  uint32_t* touched = touched_row.data();
-  out.several_begin.assign(1, 0);
-  out.cell_slot.clear();
-  out.cell_amount.clear();
 
-  const std::span<const PeriodLines::Patient> patients = period.patients();
-  out.rows.resize(patients.size());
-  Row* rows = out.rows.data();
-  size_t kept = 0;
-  Money total = 0;
-  uint64_t all_visits = 0;
-  constexpr uint32_t kNoSlot = UINT32_MAX;
-  for (const PeriodLines::Patient& in : patients) {
-    const uint32_t stamp = in.patient + 1;
-    Money amount = 0;
-    uint32_t counted = 0, visits = 0;
-    Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
-    Index prev_employee = kNone;
-    uint32_t only = kNoSlot;  // the division slot of every line so far, if one
-    bool one = true;
-    ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
-      const Index employee = employees[i];
-      const Money line_amount = amounts[i];
-      // Counted lines keep the (day, employee) order, so a visit is a change of key.
-      const uint32_t new_visit = (days[i] != prev_day) | (employee != prev_employee);
-      EmployeeSlot& e = by_employee[std::min(employee, unassigned)];
-      e.by_kind[static_cast<uint8_t>(kinds[i])] += line_amount;
-      ++e.lines;
-      e.visits += new_visit;
-      e.patients += e.stamp != stamp;
-      e.stamp = stamp;
-      const uint32_t slot = std::min(divisions[i], no_division);
-      only = only == kNoSlot ? slot : only;
-      one &= slot == only;
-      amount += line_amount;
-      visits += new_visit;
-      ++counted;
-      prev_day = days[i];
-      prev_employee = employee;
-    });
-    if (counted == 0) continue;
-    uint32_t cells = only;
-    if (one) {
-      slot_total[only] += amount;
-      slot_used[only] = 1;
-    } else {
-      // Lines in several divisions (few patients): summed again by slot.
-      const auto first = static_cast<uint32_t>(out.cell_slot.size());
-      ForEachCounted(lines, s, Run{in.begin, in.end}, [&](uint32_t i) {
-        const uint32_t slot = std::min(divisions[i], no_division);
-        scratch[slot] += amounts[i];
-        if (touched[slot] == 0) out.cell_slot.push_back(slot);
-        touched[slot] = 1;
-      });
-      for (size_t k = first; k < out.cell_slot.size(); ++k) {
-        const uint32_t slot = out.cell_slot[k];
-        out.cell_amount.push_back(scratch[slot]);
-        slot_total[slot] += scratch[slot];
-        slot_used[slot] = 1;
-        scratch[slot] = 0;
-        touched[slot] = 0;
-      }
-      cells = PeriodTotals::kSeveral | static_cast<uint32_t>(out.several_begin.size() - 1);
-      out.several_begin.push_back(static_cast<uint32_t>(out.cell_slot.size()));
-    }
-    rows[kept++] = Row{amount, in.patient, visits, cells};
-    total += amount;
-    all_visits += visits;
-  }
-  out.rows.resize(kept);
-  out.ranked = false;
-  out.patients = kept;
-  out.total = total;
-  out.visits = all_visits;
+  const Export& data_;
+  const Scope s_;
+  PeriodTotals& out_;
+  const uint32_t unassigned_, no_division_;
+  std::vector<EmployeeSlot> employee_slots_;
+  std::vector<Money> scratch_;
+  std::vector<uint32_t> touched_;
+  Money total_ = 0;
+  uint64_t visits_ = 0;
+};
 
-  out.employees.resize(unassigned + 1);
-  for (uint32_t e = 0; e <= unassigned; ++e) {
-    const EmployeeSlot& slot = by_employee[e];
-    out.employees[e] = PeriodTotals::Employee{slot.by_kind[0], slot.by_kind[1], slot.lines,
-                                             slot.visits, slot.patients};
-  }
+void SumPeriod(const Export& data, const Scope& s, const PeriodLines& period, PeriodTotals& out) {
+  PeriodSummer summer(data, s, out);
+  summer.Add(period.patients());
+  summer.Finish();
 }
 
 bool Usable(const ReportCache* cache, const Export& data) {
@@ -402,12 +436,12 @@ size_t Shown(size_t rows, uint32_t top) {
 
 }  // namespace
 
-PeriodLines::PeriodLines(const Export& data, Day from, Day to)
+PeriodLines::PeriodLines(const Export& data, Day from, Day to, const BlockFound& found)
     : data_(&data), patients_(new Patient[data.patients.size()]) {
-  Find(from, to);
+  Find(from, to, found);
 }
 
-void PeriodLines::Find(Day from, Day to) {
+void PeriodLines::Find(Day from, Day to, const BlockFound& found) {
   from_ = from;
   to_ = to;
   count_ = 0;
@@ -438,7 +472,9 @@ void PeriodLines::Find(Day from, Day to) {
   }
   // Then each of those cut to the period, one contiguous part of its run,
   // and kept when the period does not fall between two of its lines.
-  size_t in_period = 0;
+  // Handed on a block at a time, while the block's days are still in the cache.
+  constexpr size_t kBlock = 1024;
+  size_t in_period = 0, block_begin = 0;
   uint32_t lines = 0;
   for (size_t k = 0; k < kept; ++k) {
     Patient run = out[k];
@@ -447,6 +483,10 @@ void PeriodLines::Find(Day from, Day to) {
     out[in_period] = run;
     in_period += run.begin < run.end;
     lines += run.end - run.begin;
+    if (found && (in_period - block_begin == kBlock || k + 1 == kept)) {
+      found(std::span<const Patient>(out + block_begin, in_period - block_begin));
+      block_begin = in_period;
+    }
   }
   count_ = in_period;
   lines_ = lines;
@@ -469,7 +509,24 @@ const PeriodTotals& ReportCache::Totals(Day from, Day to, Index division, Index 
                     division == totals_division_ && employee == totals_employee_;
   if (!same) {
     if (!totals_) totals_.emplace();
-    SumPeriod(*data_, MakeScope(from, to, division, employee), Period(from, to), *totals_);
+    const Scope s = MakeScope(from, to, division, employee);
+    if (period_ && period_->Covers(*data_, from, to)) {
+      SumPeriod(*data_, s, *period_, *totals_);
+    } else {
+      // A new period: summed a block of patients at a time as they are
+      // found, while their lines' days are still in the cache.
+      PeriodSummer summer(*data_, s, *totals_);
+      const auto add = [&summer](std::span<const PeriodLines::Patient> block) {
+        summer.Add(block);
+      };
+      if (!period_) {
+        period_.emplace(*data_, from, to, add);
+      } else {
+        period_->Find(from, to, add);
+      }
+      ++periods_found_;
+      summer.Finish();
+    }
     totals_from_ = from;
     totals_to_ = to;
     totals_division_ = division;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -102,11 +103,15 @@ class PeriodLines {
     Day first_visit;      // the day of the patient's first line in the whole export
   };
 
-  /// `from` and `to` are inclusive; kNoDay leaves that side open.
-  PeriodLines(const Export& data, Day from, Day to);
+  /// Called with the patients found, in order, a block at a time.
+  using BlockFound = std::function<void(std::span<const Patient>)>;
+
+  /// `from` and `to` are inclusive; kNoDay leaves that side open. `found`, if
+  /// given, sees the patients as they are found.
+  PeriodLines(const Export& data, Day from, Day to, const BlockFound& found = {});
 
   /// Finds the lines of another period of the same export, in the same memory.
-  void Find(Day from, Day to);
+  void Find(Day from, Day to, const BlockFound& found = {});
 
   /// True when this was built from `data` for [from, to].
   bool Covers(const Export& data, Day from, Day to) const {
@@ -183,8 +188,9 @@ class ReportCache {
   const PeriodLines& Period(Day from, Day to);
 
   /// The totals of [from, to] under the filters (kNone: no filter), summed
-  /// again only when the period or a filter changed; `ranked` also puts the
-  /// patients in report order (once).
+  /// again only when the period or a filter changed (for a new period, block
+  /// by block as its lines are found, while they are in the cache); `ranked`
+  /// also puts the patients in report order (once).
   const PeriodTotals& Totals(Day from, Day to, Index division, Index employee, bool ranked);
 
   /// How many times the period's lines, the totals and the ranking were computed (tests).
