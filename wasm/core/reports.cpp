@@ -713,13 +713,7 @@ class RetentionCounter {
       old_count += slot.old_stamp != stamp;
       slot.old_stamp = stamp;
     }
-    bool any_old = false;
-    for (uint32_t k = 0; k < old_count; ++k) {
-      const uint32_t e = olds[k];
-      if (e == none) continue;
-      ++slots[e].old;
-      any_old |= s_.EmployeePasses(e);
-    }
+    const bool any_old = CountOld(slots, olds, old_count);
     total_.old += any_old;
   }
 
@@ -852,13 +846,7 @@ class RetentionCounter {
       any_to_clinic |= back;
       any_pending |= pending;
     }
-    bool any_old = false;
-    for (uint32_t k = 0; k < old_count; ++k) {
-      const uint32_t e = olds[k];
-      if (e == none) continue;
-      ++slots[e].old;
-      any_old |= s_.EmployeePasses(e);
-    }
+    const bool any_old = CountOld(slots, olds, old_count);
     total_.primary += any_primary;
     total_.returned += any_returned;
     total_.returned_to_clinic += any_to_clinic;
@@ -901,6 +889,19 @@ class RetentionCounter {
     Day first_with = kNoDay;  // new per employee: the patient's first day with the employee
     uint32_t active = 0;      // 1 once the employee has a counted line in the period
   };
+
+  // Counts the patient old for each employee in olds[0, count); true when one
+  // of them passes the employee filter (TOTAL counts the patient once).
+  bool CountOld(Slot* slots, const uint32_t* olds, uint32_t count) const {
+    bool any_old = false;
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t e = olds[k];
+      if (e == none_) continue;
+      ++slots[e].old;
+      any_old |= s_.EmployeePasses(e);
+    }
+    return any_old;
+  }
 
   // Without a window, returns count up to `to` (or the end of the export).
   int64_t LimitOf(int64_t anchor) const { return window_ ? anchor + window_days_ : s_.to; }
