@@ -152,7 +152,8 @@ inline uint64_t StopBytes(uint64_t w, char delimiter) {
     const uint64_t x = w ^ (kOnes * c);
     return (x - kOnes) & ~x;
   };
-  return (equal(static_cast<unsigned char>(delimiter)) | equal('"') | ((w - kOnes * 0x20) & ~w) | w) &
+  return (equal(static_cast<unsigned char>(delimiter)) | equal('"') | ((w - kOnes * 0x20) & ~w) |
+          w) &
          kHighBits;
 }
 
@@ -267,7 +268,7 @@ std::optional<char> CsvFile::DetectDelimiter() {
     const size_t n = static_cast<size_t>(end_ - p_);
     const std::string_view have(p_, std::min(n, kSep.size()));
     if (kSep.substr(0, have.size()) == have) {
-      if (n <= 5) return std::nullopt;                       // the delimiter or its line end to come
+      if (n <= 5) return std::nullopt;                   // the delimiter or its line end to come
       if (n == 6 && p_[5] == '\r') return std::nullopt;  // CR, or CR LF
     }
   }
@@ -674,13 +675,11 @@ bool CsvFile::Feed(std::string_view bytes, bool complete) {
     }
     if (step == Step::kDone) continue;
     if (step == Step::kError || (step == Step::kFailed && final_)) return false;
-    // Undone: tried again once the bytes past its start have doubled (or at
-    // the end), so a long record is not read over and over at every piece.
+    // Undone, and tried again with more bytes.
     p_ = start;
     line_ = start_line;
     error_.reset();
-    const size_t from = static_cast<size_t>(start - data_);
-    retry_at_ = std::max(bytes.size() + 1, from + 2 * (bytes.size() - from));
+    retry_at_ = internal::RetryAt(static_cast<size_t>(start - data_), bytes.size());
     return true;
   }
   return true;
@@ -781,15 +780,19 @@ class CsvImporter final : public internal::StreamReader {
   CsvImporter(const std::vector<std::string>& names, const std::array<int, kTableCount>& by_table)
       : by_table_(by_table) {
     builder_.SetFormat("csv", names);
-    const auto name_of = [&](Table t) { return names[static_cast<size_t>(by_table[static_cast<size_t>(t)])]; };
+    const auto name_of = [&](Table t) {
+      return names[static_cast<size_t>(by_table[static_cast<size_t>(t)])];
+    };
     builder_.SetVisitsFile(name_of(Table::kVisits));
-    if (by_table[static_cast<size_t>(Table::kPatients)] >= 0) builder_.SetPatientsFile(name_of(Table::kPatients));
+    if (by_table[static_cast<size_t>(Table::kPatients)] >= 0)
+      builder_.SetPatientsFile(name_of(Table::kPatients));
     if (by_table[static_cast<size_t>(Table::kEmployees)] >= 0) {
       builder_.SetEmployeesFile(name_of(Table::kEmployees));
     }
     for (size_t t = 0; t < kTableCount; ++t) {
       if (by_table[t] >= 0) {
-        tables_[t] = std::make_unique<CsvFile>(static_cast<Table>(t), names[static_cast<size_t>(by_table[t])], builder_);
+        tables_[t] = std::make_unique<CsvFile>(static_cast<Table>(t),
+                                               names[static_cast<size_t>(by_table[t])], builder_);
       }
     }
   }

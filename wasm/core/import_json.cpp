@@ -268,7 +268,15 @@ class JsonImporter final : public internal::StreamReader {
   // so far (its last decision could change with more of them) is undone and
   // tried again with more bytes; errors are only final at the end of the
   // file. So the result is the same however the file is cut into pieces.
-  enum class Stage : uint8_t { kStart, kTopMembers, kTable, kAfterTable, kAfterTop, kNotObject, kDone };
+  enum class Stage : uint8_t {
+    kStart,
+    kTopMembers,
+    kTable,
+    kAfterTable,
+    kAfterTop,
+    kNotObject,
+    kDone
+  };
   enum class Step : uint8_t { kDone, kWait, kFailed };
   bool Settled() const { return final_ || p_ < end_; }
   Step StartStep();
@@ -896,13 +904,11 @@ bool JsonImporter::Feed(size_t /*file*/, std::string_view bytes, bool complete) 
     }
     if (step == Step::kDone) continue;
     if (final_) return false;  // steps wait only for bytes still to come
-    // Undone: tried again once the bytes past its start have doubled (or at
-    // the end), so a large step is not read over and over at every piece.
+    // Undone, and tried again with more bytes.
     p_ = start;
     begin_ = start_begin;
     error_.reset();
-    const size_t from = static_cast<size_t>(start - data_);
-    retry_at_ = std::max(bytes.size() + 1, from + 2 * (bytes.size() - from));
+    retry_at_ = internal::RetryAt(static_cast<size_t>(start - data_), bytes.size());
     return true;
   }
   return true;
@@ -1429,7 +1435,9 @@ constexpr uint64_t WordOf(std::string_view text) {
   return w;
 }
 
-constexpr uint64_t LowBytes(size_t n) { return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1; }
+constexpr uint64_t LowBytes(size_t n) {
+  return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+}
 
 // True when the 8 bytes at `w` (then `rest` for longer keys) are `key` followed by '"'.
 template <size_t N>
@@ -1599,7 +1607,8 @@ bool JsonImporter::FastElement(Table table) {
       if (close == nullptr) return false;
       s = close + 1;
       if (field != kUnknownField) {
-        values[field] = FastValue{value, std::string_view(value + 1, static_cast<size_t>(close - value - 1))};
+        values[field] =
+            FastValue{value, std::string_view(value + 1, static_cast<size_t>(close - value - 1))};
         given |= Bit(field);
       }
     } else if (c == '-' || IsDigit(c)) {
@@ -1707,8 +1716,9 @@ bool JsonImporter::FastCheckPatient(const FastFields& in) {
     if (!day) return false;
     registered = *day;
   }
-  fast_patient_ = FastPatientRow{id, in.Text(kName), in.Text(kPriceList),
-                                 static_cast<size_t>(in.values[kId].at - begin_), bonus, registered};
+  fast_patient_ = FastPatientRow{
+      id,    in.Text(kName), in.Text(kPriceList), static_cast<size_t>(in.values[kId].at - begin_),
+      bonus, registered};
   return true;
 }
 

@@ -2,6 +2,7 @@
 // StreamingImport (import.h) drives them. Not part of the engine's API.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,14 @@
 #include "status.h"
 
 namespace clinic::internal {
+
+/// After a step was undone for want of bytes: how many bytes to wait for
+/// before trying it again. Until the bytes past the step's start have doubled
+/// (or the file is whole), so that a long step is not read over and over as
+/// small pieces arrive: each byte is read a bounded number of times.
+inline size_t RetryAt(size_t step_start, size_t bytes) {
+  return std::max(bytes + 1, step_start + 2 * (bytes - step_start));
+}
 
 /// Reads the files of one export from buffers that fill up piece by piece.
 class StreamReader {
