@@ -111,7 +111,8 @@ inline void CheckExport(const Export& data) {
   Expect(sum == s.completed_amount, "completed lines do not add up to the completed amount");
   Expect(goods == s.goods_lines, "goods line count");
   Expect(refunds == s.refund_lines, "refund line count");
-  for (const EntityTable* t : {&data.patients, &data.employees, &data.divisions, &data.price_lists}) {
+  for (const EntityTable* t :
+       {&data.patients, &data.employees, &data.divisions, &data.price_lists}) {
     Expect(t->names.size() == t->size() && t->declared.size() == t->size(), "entity table sizes");
     for (size_t i = 0; i < t->size(); ++i) {
       Expect(!t->ids[i].empty(), "an empty id was kept");
@@ -129,8 +130,9 @@ inline void CheckReports(const Export& data, const ReportOptions& options) {
   const Result<DivisionsReport> divisions = BuildCrossReport(data, options);
   const Result<LoyaltyReport> loyalty = ComputeRetention(data, options);
   const Result<RevenueReport> revenue = ComputeRevenue(data, options);
-  Expect(rating.ok() == divisions.ok() && rating.ok() == loyalty.ok() && rating.ok() == revenue.ok(),
-         "the reports disagree on whether the options are valid");
+  Expect(
+      rating.ok() == divisions.ok() && rating.ok() == loyalty.ok() && rating.ok() == revenue.ok(),
+      "the reports disagree on whether the options are valid");
   if (!rating.ok()) {
     CheckError(rating.error(), {"options."}, /*value_from_caller=*/true);
     Expect(rating.error().code == divisions.error().code &&
@@ -240,8 +242,9 @@ inline void CheckSameInPieces(const std::vector<InputFile>& files, const Result<
   if (!whole.ok()) {
     const Error& a = whole.error();
     const Error& b = cut.error();
-    Expect(a.message == b.message && a.where.value == b.where.value && a.where.field == b.where.field,
-           "fed in pieces, the error differs: " + b.message + " instead of " + a.message);
+    Expect(
+        a.message == b.message && a.where.value == b.where.value && a.where.field == b.where.field,
+        "fed in pieces, the error differs: " + b.message + " instead of " + a.message);
     return;
   }
   const Export& a = whole.value();

@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,15 @@
 #include "status.h"
 
 namespace clinic::test {
+
+/// The bytes of a file (fixtures, corpus cases); fails the test when it cannot be read.
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 /// splitmix64: a seeded, portable random source, so a failing case can be rerun.
 class Rng {

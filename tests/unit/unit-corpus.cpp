@@ -33,11 +33,6 @@ using Json = nlohmann::ordered_json;
 
 const std::string kCorpus = std::string(CLINIC_SOURCE_DIR) + "/tests/corpus/";
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 struct CorpusCase {
   std::string name;
@@ -77,11 +72,11 @@ CorpusCase LoadCase(const Json& entry) {
   if (entry.contains("files")) {
     for (const Json& name : entry.at("files")) {
       c.names.push_back(name.get<std::string>());
-      c.bytes.push_back(ReadBytes(dir + c.names.back()));
+      c.bytes.push_back(test::ReadFile(dir + c.names.back()));
     }
   }
   if (entry.contains("generate")) {
-    Generate(Json::parse(ReadBytes(dir + entry.at("generate").get<std::string>())), c);
+    Generate(Json::parse(test::ReadFile(dir + entry.at("generate").get<std::string>())), c);
   }
   return c;
 }
@@ -153,7 +148,7 @@ void CheckReports(const std::string& name, const Export& data) {
 
 void RunCase(const Json& entry) {
   const CorpusCase c = LoadCase(entry);
-  const Json expect = Json::parse(ReadBytes(kCorpus + c.name + "/expect.json"));
+  const Json expect = Json::parse(test::ReadFile(kCorpus + c.name + "/expect.json"));
   std::vector<InputFile> inputs;
   for (size_t i = 0; i < c.names.size(); ++i) inputs.push_back(InputFile{c.names[i], c.bytes[i]});
   const Result<Export> result = ImportFiles(inputs);
@@ -199,7 +194,7 @@ void RunCase(const Json& entry) {
 }
 
 TEST_CASE("the hostile-input corpus gives exactly the expected error or summary") {
-  const Json index = Json::parse(ReadBytes(kCorpus + "index.json"));
+  const Json index = Json::parse(test::ReadFile(kCorpus + "index.json"));
   const Json& cases = index.at("cases");
   CHECK(cases.size() >= 40);
   for (const Json& entry : cases) {

@@ -4,8 +4,6 @@
 // own rules (order, heads, early finish).
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,13 +24,7 @@ using test::ImportInPieces;
 using test::ImportInRandomPieces;
 using test::Rng;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using test::ReadFile;
 
 std::vector<InputFile> One(const std::string& name, std::string_view bytes) {
   return {InputFile{name, bytes}};
@@ -61,13 +53,15 @@ void CheckEveryCut(const std::vector<InputFile>& files) {
 const std::string kHead = R"({"format":"clinic-export","version":1,)";
 
 TEST_CASE("StreamingImport: the example export, JSON and CSV, cut anywhere") {
-  const std::string json = ReadFile(std::string(CLINIC_SOURCE_DIR) + "/tests/fixtures/example-export.json");
+  const std::string json =
+      ReadFile(std::string(CLINIC_SOURCE_DIR) + "/tests/fixtures/example-export.json");
   CheckEveryCut(One("example-export.json", json));
   std::vector<std::string> bytes;
   std::vector<std::string> names = {"visits.csv", "patients.csv", "employees.csv", "divisions.csv",
                                     "price_lists.csv"};
   for (const std::string& name : names) {
-    bytes.push_back(ReadFile(std::string(CLINIC_SOURCE_DIR) + "/tests/fixtures/example-csv/" + name));
+    bytes.push_back(
+        ReadFile(std::string(CLINIC_SOURCE_DIR) + "/tests/fixtures/example-csv/" + name));
   }
   std::vector<InputFile> csv;
   for (size_t i = 0; i < names.size(); ++i) csv.push_back(InputFile{names[i], bytes[i]});
@@ -95,7 +89,8 @@ TEST_CASE("StreamingImport: JSON documents, valid and broken, cut anywhere") {
       kHead + R"("visits":[{"date":"2024-01-02","patient":"P1","amount":1e3}]})",
       kHead + R"("visits":[{"date":"2024-13-02","patient":"P1","amount":1}]})",
       kHead + R"("visits":[{"date":"2024-01-02","patient":"P1","amount":1}]} x)",
-      kHead + R"("visits":[{"date":"2024-01-02","patient":"P1","amount":1}]})" + std::string(1, '\0'),
+      kHead + R"("visits":[{"date":"2024-01-02","patient":"P1","amount":1}]})" +
+          std::string(1, '\0'),
       kHead + R"("visits":[{"date":"2024-01-02","patient":"P1","amount":1}])",  // cut off
       kHead + R"("visits":[{"date":"2024-01-02","patient":"P1","amount":1}]},)",
       kHead + R"("visits":[{"date":"2024-01-02","patient":"P1\u12"}]})",
@@ -162,14 +157,18 @@ TEST_CASE("StreamingImport: the files' order, heads and completeness") {
   }
   SUBCASE("the checks that need no bytes but a file's first are made before any is read") {
     const Error utf16 = test::Failed(StreamingImport::Begin({{"visits.csv", 9, "dat"},
-                                                              {"patients.csv", 9, "\xFF\xFE" "i"}}));
+                                                             {"patients.csv", 9,
+                                                              "\xFF\xFE"
+                                                              "i"}}));
     CHECK(utf16.code == code::kUtf16);
     CHECK(utf16.where.file == "patients.csv");
     CHECK(test::Failed(StreamingImport::Begin({})).code == code::kNoFiles);
     CHECK(test::Failed(StreamingImport::Begin({{"visits.csv", 1, "x"}, {"x.json", 1, "{"}})).code ==
           code::kMixedFiles);
-    CHECK(test::Failed(StreamingImport::Begin({{"visit.csv", 1, "x"}})).code == code::kCsvUnknownFile);
-    CHECK(test::Failed(StreamingImport::Begin({{"patients.csv", 1, "x"}})).code == code::kCsvNoVisits);
+    CHECK(test::Failed(StreamingImport::Begin({{"visit.csv", 1, "x"}})).code ==
+          code::kCsvUnknownFile);
+    CHECK(test::Failed(StreamingImport::Begin({{"patients.csv", 1, "x"}})).code ==
+          code::kCsvNoVisits);
   }
   const std::string doc = kHead + R"("visits":[]})";
   SUBCASE("finishing before the last byte, feeding out of order or fewer bytes is refused") {
