@@ -261,8 +261,9 @@ Result<double> CountOption(const val& options, const char* field, double max, do
     Location where;
     where.field = field;
     where.value = v.isNumber() || v.isString() ? v.call<std::string>("toString") : "";
-    return MakeError(code::kBadOption, std::move(where),
-                     "must be a whole number from 0 to " + std::to_string(static_cast<uint64_t>(max)));
+    return MakeError(
+        code::kBadOption, std::move(where),
+        "must be a whole number from 0 to " + std::to_string(static_cast<uint64_t>(max)));
   }
   return n;
 }
@@ -588,7 +589,8 @@ val Load(val files) {
     }
   }
   return Guarded("importing the export", [&]() -> Result<val> {
-    if (!is_array) return BindingError(kBadArgument, "files", "must be an array of {name, ptr, size}");
+    if (!is_array)
+      return BindingError(kBadArgument, "files", "must be an array of {name, ptr, size}");
     std::vector<InputFile> inputs;
     inputs.reserve(count);
     for (unsigned i = 0; i < count; ++i) {
@@ -599,7 +601,8 @@ val Load(val files) {
                             "file " + std::to_string(i + 1) + " must be {name, ptr, size}");
       }
       const double p = ptr.as<double>(), n = size.as<double>();
-      if (!(n >= 0 && std::floor(n) == n && p >= 0 && std::floor(p) == p && p + n <= 4294967296.0) ||
+      if (!(n >= 0 && std::floor(n) == n && p >= 0 && std::floor(p) == p &&
+            p + n <= 4294967296.0) ||
           (p == 0 && n > 0)) {
         return BindingError(kBadArgument, "files",
                             "file " + std::to_string(i + 1) + " has an invalid ptr or size");
@@ -696,12 +699,14 @@ val FeedImport(val index, val length) {
     const double i = index.isNumber() ? index.as<double>() : -1;
     const double n = length.isNumber() ? length.as<double>() : -1;
     if (!(i >= 0 && i < static_cast<double>(pending->data.size()) && std::floor(i) == i) ||
-        !(n >= 0 && std::floor(n) == n && n <= static_cast<double>(pending->sizes[static_cast<size_t>(i)]))) {
+        !(n >= 0 && std::floor(n) == n &&
+          n <= static_cast<double>(pending->sizes[static_cast<size_t>(i)]))) {
       return BindingError(kBadArgument, "", "feedImport(index, length) is out of range");
     }
     const auto file = static_cast<size_t>(i);
     try {
-      return val(pending->import->Feed(file, std::string_view(pending->data[file], static_cast<size_t>(n))));
+      return val(pending->import->Feed(
+          file, std::string_view(pending->data[file], static_cast<size_t>(n))));
     } catch (const std::bad_alloc&) {
       Pending().reset();
       return TooLargeError();
@@ -765,7 +770,9 @@ val Entities() {
   });
 }
 
-val Rating(val options) { return RunReport("customer rating", options, &RankCustomers, &RatingObject); }
+val Rating(val options) {
+  return RunReport("customer rating", options, &RankCustomers, &RatingObject);
+}
 val Divisions(val options) {
   return RunReport("division rating", options, &BuildCrossReport, &DivisionsObject);
 }

@@ -188,7 +188,9 @@ struct ExportBuilder::Impl {
 
   // The per-entity columns cover their table: grown geometrically while rows
   // are added (a resize per row cost more than the row), cut to size by Finish.
-  static size_t Room(size_t have, size_t need) { return have >= need ? have : std::max(need, 2 * have); }
+  static size_t Room(size_t have, size_t need) {
+    return have >= need ? have : std::max(need, 2 * have);
+  }
   void GrowPatients() {
     if (data.patient_registered.size() >= data.patients.size()) return;
     const size_t n = Room(data.patient_registered.size(), data.patients.size());
@@ -198,7 +200,8 @@ struct ExportBuilder::Impl {
     data.patient_registered.resize(n, kNoDay);
   }
   void GrowEmployees() {
-    data.employee_division.resize(Room(data.employee_division.size(), data.employees.size()), kNone);
+    data.employee_division.resize(Room(data.employee_division.size(), data.employees.size()),
+                                  kNone);
   }
 };
 
@@ -216,7 +219,9 @@ void ExportBuilder::SetFormat(std::string_view format, std::vector<std::string> 
 }
 
 void ExportBuilder::SetVisitsFile(std::string_view name) { impl_->visits_file = std::string(name); }
-void ExportBuilder::SetPatientsFile(std::string_view name) { impl_->patients_file = std::string(name); }
+void ExportBuilder::SetPatientsFile(std::string_view name) {
+  impl_->patients_file = std::string(name);
+}
 void ExportBuilder::SetEmployeesFile(std::string_view name) {
   impl_->employees_file = std::string(name);
 }
