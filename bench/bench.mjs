@@ -305,14 +305,15 @@ function shippedSize() {
   return { files, engineGzipBytes: sum(engine), allJsWasmGzipBytes: sum(js) };
 }
 
-function runPage(lines, loadOnly) {
+function runPage(lines, loadOnly, { trace = false } = {}) {
   const dataset = datasetFor(lines, 'json');
   if (!dataset) return { error: `no data set demo-${lines}.json` };
-  const outFile = path.join(cfg.resultsDir, 'raw', `page-${lines}.json`);
+  const outFile = path.join(cfg.resultsDir, 'raw', `page-${lines}${trace ? '-traced' : ''}.json`);
   fs.rmSync(outFile, { force: true });
   const run = spawnSync(process.execPath, [
     path.join(benchDir, 'page.mjs'), '--file', dataset.path, '--site', cfg.siteDir, '--out', outFile,
     ...(loadOnly ? ['--load-only'] : []),
+    ...(trace ? ['--trace', path.join(cfg.resultsDir, 'raw', `page-${lines}-trace.json`)] : []),
   ], { encoding: 'utf8', timeout: cfg.timeoutS * 1000, stdio: ['ignore', 'inherit', 'pipe'] });
   process.stderr.write(run.stderr || '');
   if (!fs.existsSync(outFile)) return { error: `page.mjs failed: ${(run.stderr || '').trim().split('\n').pop() || run.status}` };
@@ -321,7 +322,10 @@ function runPage(lines, loadOnly) {
 
 // The timed page run BENCH_PAGE_RUNS times (a fresh browser each): one run
 // swings by a second on this shared machine. The run with the median "all
-// tables" time is reported, with every run's times beside it.
+// tables" time is reported, with every run's times beside it. The Long Tasks
+// API only reports tasks of 50 ms and more, so one more run, untimed, is
+// traced: Chromium's trace gives the longest main-thread task whatever its
+// length (tracing slows the page, so it is an upper bound).
 function runPageTimed(lines) {
   const runs = [];
   for (let i = 0; i < cfg.pageRuns; ++i) {
@@ -331,9 +335,18 @@ function runPageTimed(lines) {
   }
   const byAllTables = [...runs].sort((a, b) => a.allTablesMs - b.allTablesMs);
   const median = byAllTables[Math.floor((byAllTables.length - 1) / 2)];
+  const traced = runPage(lines, false, { trace: true });
   return {
     ...median,
-    runs: runs.map((r) => ({ firstTableMs: r.firstTableMs, allTablesMs: r.allTablesMs, longestTaskMs: r.longestTaskMs })),
+    longestTaskMs: Math.max(...runs.map((r) => r.longestTaskMs)),
+    longTasks: Math.max(...runs.map((r) => r.longTasks)),
+    traced: traced.error ? { error: traced.error } : {
+      longestTaskMs: traced.mainThreadCpu?.longestTaskMs ?? null,
+      tasks: traced.mainThreadCpu?.tasks ?? null,
+      allTablesMs: traced.allTablesMs,
+      longTaskCauses: traced.longTaskCauses,
+    },
+    runs: runs.map((r) => ({ firstTableMs: r.firstTableMs, allTablesMs: r.allTablesMs, longestTaskMs: r.longestTaskMs, longTasks: r.longTasks })),
   };
 }
 
@@ -521,10 +534,15 @@ function markdown(out) {
   else if (pg.error) md.push(`Failed: ${pg.error}`);
   else {
     md.push(`Dropped ${path.basename(pg.file)} (${mb(pg.fileBytes)}) on ${pg.url}: first table rendered after ${ms(pg.firstTableMs)} ms, all four report tables after ${ms(pg.allTablesMs)} ms; ` +
-      `longest main-thread task ${ms(pg.longestTaskMs)} ms (${pg.longTasks} tasks over 50 ms); ${pg.browser}.`);
+      `${pg.longTasks ? `longest main-thread task ${ms(pg.longestTaskMs)} ms (${pg.longTasks} tasks of 50 ms or more)` : 'no main-thread task of 50 ms or more'} in any timed run; ${pg.browser}.`);
     if (pg.runs?.length > 1) {
-      md.push('', `The run with the median time of ${pg.runs.length}, each in a fresh browser (first table / all tables / longest task, ms): ` +
-        `${pg.runs.map((r) => `${ms(r.firstTableMs)} / ${ms(r.allTablesMs)} / ${ms(r.longestTaskMs)}`).join('; ')}.`);
+      md.push('', `The run with the median time of ${pg.runs.length}, each in a fresh browser (first table / all tables / tasks of 50 ms or more, ms): ` +
+        `${pg.runs.map((r) => `${ms(r.firstTableMs)} / ${ms(r.allTablesMs)} / ${r.longTasks ? `${r.longTasks}, longest ${ms(r.longestTaskMs)}` : 'none'}`).join('; ')}.`);
+    }
+    const tr = pg.traced;
+    if (tr) {
+      md.push('', tr.error ? `Traced run: failed: ${tr.error}` : `One more run under Chromium's tracing (which sees every task, where the Long Tasks API reports only those of 50 ms and more; tracing slows the page): ` +
+        `longest main-thread task ${ms(tr.longestTaskMs)} ms of ${tr.tasks} tasks from the drop to the fourth table (${ms(tr.allTablesMs)} ms).`);
     }
     if (pg.note) md.push('', pg.note);
   }
@@ -573,7 +591,7 @@ function targets(out) {
   }
   for (const [id, d] of Object.entries(out.datasets)) {
     const e = d.engines['ours-wasm'];
-    if (e && !e.error) row(`${id}: peak memory ≤ 2× the input`, `${x(e.memory.ratioToInput)} (${mb(e.memory.peakWasmBytes)} for ${mb(e.inputBytes)})`, e.memory.ratioToInput <= 2);
+    if (e && !e.error) row(`${id}${id.endsWith('-1000000') ? '' : ' (target set at 1M)'}: peak memory ≤ 2× the input`, `${x(e.memory.ratioToInput)} (${mb(e.memory.peakWasmBytes)} for ${mb(e.inputBytes)})`, e.memory.ratioToInput <= 2);
   }
   const big = out.datasets['json-5000000']?.engines['ours-wasm'];
   if (big) row('5M: all four reports after a period change ≤ 80 ms', big.error ? 'failed' : `${ms(big.periodChange.medianMs)} ms median, ${ms(big.periodChange.p95Ms)} ms p95`, big.error ? false : big.periodChange.p95Ms <= 80);
@@ -582,7 +600,10 @@ function targets(out) {
   const pg = out.page?.timed;
   if (pg && !pg.error) {
     row(`page: dropped ${lines(C.pageLines)}-line JSON to all tables rendered ≤ 1.5 s`, `${ms(pg.allTablesMs)} ms`, pg.allTablesMs <= 1500);
-    row('page: no main-thread task over 50 ms', `longest ${ms(pg.longestTaskMs)} ms`, pg.longestTaskMs <= 50);
+    const traced = pg.traced && !pg.traced.error && pg.traced.longestTaskMs !== null ? pg.traced.longestTaskMs : null;
+    const timed = pg.longTasks ? `longest ${ms(pg.longestTaskMs)} ms in the timed runs` : `none of 50 ms or more in ${pg.runs?.length ?? 1} timed runs`;
+    row('page: no main-thread task over 50 ms', `${timed}${traced === null ? '' : `; longest ${ms(traced)} ms traced`}`,
+      pg.longestTaskMs <= 50 && (traced === null || traced <= 50));
   }
   if (!out.shipped.error) row('shipped wasm + JS ≤ 300 KB gzipped', `${kb(out.shipped.allJsWasmGzipBytes)} (engine alone ${kb(out.shipped.engineGzipBytes)})`, out.shipped.allJsWasmGzipBytes <= 300 * 1024);
   return t;

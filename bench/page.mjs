@@ -309,13 +309,17 @@ function explainLongTasks({ events, profile }) {
   const cpuOf = (from, to) => tasks.filter((t) => t.ts >= from && t.ts < to)
     .reduce((sum, t) => sum + (t.tdur !== undefined ? t.tdur : t.dur), 0) / 1000;
   const stop = endMark ? endMark.ts : Infinity;
+  const during = tasks.filter((task) => task.ts + task.dur >= drop.ts && task.ts <= stop);
   const mainThread = {
+    // The trace sees every task (the Long Tasks API only those of 50 ms and more).
+    longestTaskMs: during.reduce((m, t) => Math.max(m, t.dur), 0) / 1000,
+    tasks: during.length,
     // CPU time of the main thread's tasks (thread time where the trace has it):
     // unlike wall time, not inflated when other processes take the cores.
     cpuMs: cpuOf(drop.ts, stop),
     cpuAfterLoadMs: loaded ? cpuOf(loaded.ts, stop) : null,
   };
-  const long = tasks.filter((task) => task.dur > 50000 && task.ts + task.dur >= drop.ts && task.ts <= stop).map((task) => {
+  const long = during.filter((task) => task.dur > 50000).map((task) => {
     const inside = onMain.filter((e) => e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
     const stack = [];
     const childDur = new Map();
@@ -388,7 +392,7 @@ async function main() {
         const cpu = t.cpuMs === null ? '' : ` (${t.cpuMs.toFixed(0)} ms CPU)`;
         log(`task at ${t.startMs.toFixed(0)} ms, ${t.durationMs.toFixed(0)} ms${cpu}: ${kinds}; ${t.functions.slice(0, 4).map((f) => `${f.fn} ${f.ms}`).join(', ')}`);
       }
-      if (explained.mainThread) log(`main thread CPU ${explained.mainThread.cpuMs.toFixed(0)} ms from the drop, ${(explained.mainThread.cpuAfterLoadMs || 0).toFixed(0)} ms after the load's answer`);
+      if (explained.mainThread) log(`longest main-thread task in the trace ${explained.mainThread.longestTaskMs.toFixed(1)} ms of ${explained.mainThread.tasks}; main thread CPU ${explained.mainThread.cpuMs.toFixed(0)} ms from the drop, ${(explained.mainThread.cpuAfterLoadMs || 0).toFixed(0)} ms after the load's answer`);
     }
     result = {
       file, fileBytes: fs.statSync(file).size, url, browser, loadOnly, ...timing,
