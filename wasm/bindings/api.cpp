@@ -118,8 +118,13 @@ val Guarded(std::string_view what, Body&& body) {
 // Conversions out: copies into fresh JS typed arrays.
 
 template <class T>
+val CopyOut(const char* constructor, const T* values, size_t n) {
+  return val::global(constructor).new_(typed_memory_view(n, values));
+}
+
+template <class T>
 val CopyOut(const char* constructor, const std::vector<T>& values) {
-  return val::global(constructor).new_(typed_memory_view(values.size(), values.data()));
+  return CopyOut(constructor, values.data(), values.size());
 }
 
 val Int32Column(const std::vector<int32_t>& values) { return CopyOut("Int32Array", values); }
@@ -351,11 +356,6 @@ class ColumnSpace {
   }
   uint64_t* next_;
 };
-
-template <class T>
-val CopyOut(const char* constructor, const T* values, size_t n) {
-  return val::global(constructor).new_(typed_memory_view(n, values));
-}
 
 val RatingObject(const RatingReport& report) {
   const size_t n = report.rows.size();
