@@ -26,6 +26,16 @@ std::vector<std::string> RowIds(const Export& data, const RatingReport& report) 
 
 // Anna spends 200.00 in two visits, Boris 80.00, Chen 20.00; Dana has only
 // cancelled and no-show lines.
+/// Patients as (-amount, name, id): sorts them into report order (amount
+/// descending, then name, then id) and returns their ids in that order.
+using Expected = std::vector<std::tuple<int64_t, std::string, std::string>>;
+std::vector<std::string> SortedIds(Expected& expected) {
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string> ids;
+  for (const auto& row : expected) ids.push_back(std::get<2>(row));
+  return ids;
+}
+
 Export BasicExport() {
   Fixture f;
   f.Division("D1", "Surgery").Division("D2", "Dental");
@@ -182,7 +192,7 @@ TEST_CASE("rating: many ties, and a top N cut inside a tie, agree with a compari
   // 40 distinct names, ids not in name order: the expected order is computed
   // here by std::sort on (amount descending, name, id) over the same values.
   Fixture f;
-  std::vector<std::tuple<int64_t, std::string, std::string>> expected;  // -amount, name, id
+  Expected expected;
   for (int i = 0; i < 1000; ++i) {
     const std::string id = "P" + std::to_string((i * 7919) % 1000);
     const std::string name = "Name " + std::to_string((i * 31) % 40);
@@ -193,10 +203,8 @@ TEST_CASE("rating: many ties, and a top N cut inside a tie, agree with a compari
     f.Line("2024-01-01", id, "", "", amount);
     expected.emplace_back(-cents, name, id);
   }
-  std::sort(expected.begin(), expected.end());
+  const std::vector<std::string> want = SortedIds(expected);
   const Export data = f.Build();
-  std::vector<std::string> want;
-  for (const auto& row : expected) want.push_back(std::get<2>(row));
 
   const RatingReport all = Ok(RankCustomers(data, ReportOptions{}));
   CHECK(RowIds(data, all) == want);
@@ -244,7 +252,7 @@ TEST_CASE("rating: the order agrees with a comparison sort whatever the spread o
     CAPTURE(spread.what);
     uint64_t x = 0x9E3779B97F4A7C15ULL;
     Fixture f;
-    std::vector<std::tuple<int64_t, std::string, std::string>> expected;  // -amount, name, id
+    Expected expected;
     for (int i = 0; i < 300; ++i) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;
       const std::string id = "P" + std::to_string((i * 7919) % 1000);
@@ -266,10 +274,8 @@ TEST_CASE("rating: the order agrees with a comparison sort whatever the spread o
              (units < 0 ? "-" : "") + whole + "." + digits.substr(digits.size() - 4));
       expected.emplace_back(-units, name, id);
     }
-    std::sort(expected.begin(), expected.end());
+    const std::vector<std::string> want = SortedIds(expected);
     const Export data = f.Build();
-    std::vector<std::string> want;
-    for (const auto& row : expected) want.push_back(std::get<2>(row));
     const RatingReport all = Ok(RankCustomers(data, ReportOptions{}));
     CHECK(RowIds(data, all) == want);
     for (size_t r = 0; r < all.rows.size(); ++r)
