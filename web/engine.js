@@ -26,6 +26,29 @@ export const IMPORT_MEMORY_PER_BYTE = 3;
  */
 export const MAX_IMPORT_BYTES = Math.floor((WASM_MEMORY_LIMIT - 64 * 1024 ** 2) / IMPORT_MEMORY_PER_BYTE);
 
+/**
+ * A module of one function that returns a v128 constant: it validates only
+ * where WebAssembly SIMD is supported, which the engine is built with
+ * (-msimd128; Chrome and Edge 91, Firefox 89, Safari 16.4 and later).
+ */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code section: v128.const ...
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x0b, // end
+]);
+
+/**
+ * What the engine needs of the browser's WebAssembly that `wasm` lacks, in
+ * words ('WebAssembly', 'WebAssembly SIMD'), or '' when nothing is missing.
+ */
+export function missingWasmFeature(wasm = globalThis.WebAssembly) {
+  if (!wasm || typeof wasm.validate !== 'function') return 'WebAssembly';
+  return wasm.validate(SIMD_PROBE) ? '' : 'WebAssembly SIMD';
+}
+
 function unwrap(envelope) {
   if (envelope.ok) return envelope.value;
   const e = envelope.error;
@@ -42,8 +65,15 @@ export class ClinicEngine {
    * Instantiates the engine.
    * @param {(args: object) => Promise<object>} factory createClinicEngine
    * @param {object} [moduleArgs] e.g. {wasmBinary} under Node
+   * @param {object} [wasm] the WebAssembly object to check (tests pass a stand-in)
+   * @throws {ClinicError} page.browser_too_old, before the module is compiled,
+   *   where a feature the engine is built with is missing
    */
-  static async create(factory, moduleArgs = {}) {
+  static async create(factory, moduleArgs = {}, wasm = globalThis.WebAssembly) {
+    const missing = missingWasmFeature(wasm);
+    if (missing) {
+      throw new ClinicError('page.browser_too_old', `this browser does not support ${missing}, which the report engine needs`);
+    }
     return new ClinicEngine(await factory(moduleArgs));
   }
 

@@ -55,6 +55,7 @@ export const ERROR_HINTS = Object.freeze({
   'internal': 'Something went wrong inside the report engine. Your data is unchanged; try again or reload the page.',
   'page.read_failed': 'The browser could not read the file. Check that it is still there and try again.',
   'page.worker_failed': 'The report engine could not start in this browser.',
+  'page.browser_too_old': 'This browser is too old for the report engine: open the page in a current Chrome, Edge, Firefox or Safari (Safari 16.4 or later).',
   'page.too_large': 'The files are too large to open in a browser tab (about 1.3 GB at most). Export a shorter period, or use the command-line program.',
 });
 

@@ -232,5 +232,8 @@ self.onmessage = (event) => {
 
 enginePromise.then(
   () => self.postMessage({ type: 'ready' }),
-  (err) => self.postMessage({ type: 'fatal', error: errorData(new ClinicError('page.worker_failed', String(err && err.message ? err.message : err))) }),
+  (err) => self.postMessage({
+    type: 'fatal',
+    error: errorData(err instanceof ClinicError ? err : new ClinicError('page.worker_failed', String(err && err.message ? err.message : err))),
+  }),
 );

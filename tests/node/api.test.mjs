@@ -14,7 +14,7 @@ import path from 'node:path';
 import { describe, test, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { REPORT_NAMES } from '../../web/engine.js';
+import { ClinicEngine, REPORT_NAMES, missingWasmFeature } from '../../web/engine.js';
 import { ClinicError, ERROR_HINTS } from '../../web/errors.js';
 import { cli, cliCsv, newEngine } from '../helpers.mjs';
 import {
@@ -622,5 +622,35 @@ describe('money out of the API: cents rounded half away from zero', () => {
     }
     const total = amounts.reduce((sum, a) => sum + BigInt(a.replace('.', '')), 0n);
     assert.equal(rating.total.amount, Number((total < 0n ? total - 50n : total + 50n) / 100n));
+  });
+});
+
+describe('the browser check before the module is compiled', () => {
+  test('this Node has WebAssembly SIMD, which the engine is built with', () => {
+    assert.equal(missingWasmFeature(), '');
+  });
+
+  test('a browser without SIMD, or without WebAssembly, is told so in words, and nothing is compiled', async () => {
+    const noSimd = { validate: (bytes) => !Array.from(bytes).includes(0xfd) }; // 0xfd: the SIMD opcode prefix
+    assert.equal(missingWasmFeature(noSimd), 'WebAssembly SIMD');
+    assert.equal(missingWasmFeature(null), 'WebAssembly');
+    assert.equal(missingWasmFeature({}), 'WebAssembly');
+    let compiled = false;
+    const factory = async () => { compiled = true; return {}; };
+    await assert.rejects(ClinicEngine.create(factory, {}, noSimd), (err) => {
+      assert.ok(err instanceof ClinicError);
+      assert.equal(err.code, 'page.browser_too_old');
+      assert.match(err.message, /does not support WebAssembly SIMD/);
+      assert.match(err.hint, /current Chrome, Edge, Firefox or Safari/);
+      return true;
+    });
+    assert.equal(compiled, false);
+  });
+
+  test('the probe module is what a SIMD-capable WebAssembly accepts, and one byte off it is not', () => {
+    // The real validator: the probe is a well-formed module, not just any bytes.
+    assert.equal(missingWasmFeature(WebAssembly), '');
+    const strict = { validate: (bytes) => WebAssembly.validate(bytes.slice(0, -1)) };
+    assert.equal(missingWasmFeature(strict), 'WebAssembly SIMD');
   });
 });
