@@ -7,6 +7,7 @@
 import { ClinicError, hintFor } from './errors.js';
 import { makeFormatters } from './format.js';
 import { PRESETS, presetPeriod } from './periods.js';
+import { RankPrecomputer } from './rank-worker.js';
 import { buildTable, toExcelCsv } from './report-table.js';
 import { wrapEntities } from './strings.js';
 import { TableView } from './table-view.js';
@@ -46,6 +47,7 @@ const state = {
   client: null,
   summary: null,
   entities: null,
+  ranker: new RankPrecomputer(),
   fmt: makeFormatters(''),
   report: 'rating',
   table: null,
@@ -178,6 +180,7 @@ async function loadFiles(files) {
     });
     showExport();
     await shown;
+    rankInBackground(state.entities);
   } catch (err) {
     handleError(err, 'load');
     setState(state.summary ? 'ready' : 'error');
@@ -185,6 +188,19 @@ async function loadFiles(files) {
     $('progress').hidden = true;
     setBusy(false);
   }
+}
+
+/**
+ * The collated ranks of the export's large id and name columns, ranked in a
+ * worker while the first table is read (web/rank-worker.js).
+ * data-ranks on <html> says when they are in, for tests and tools.
+ */
+function rankInBackground(entities) {
+  const html = document.documentElement;
+  html.dataset.ranks = 'computing';
+  state.ranker.precompute(entities).then((count) => {
+    if (state.entities === entities) html.dataset.ranks = `ready ${count}`;
+  });
 }
 
 function loadUserFiles(fileList) {

@@ -68,20 +68,38 @@ export function plainText(column, value) {
 // typed-array sort. Text columns use each entity's rank in a collated order,
 // computed once per entity table.
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+/** How text columns are collated: digits as numbers, case and accents ignored. */
+export const COLLATOR_OPTIONS = Object.freeze({ numeric: true, sensitivity: 'base' });
+const collator = new Intl.Collator(undefined, COLLATOR_OPTIONS);
 const rankCache = new WeakMap();
 
 /**
- * Position of each string of `packed` in collated order (cached per column).
+ * Position of each string of `packed` in collated order (cached per column):
+ * the ranks web/rank-worker.js computed in the background, else computed here.
  * @param {PackedStrings} packed (web/strings.js)
  */
 export function collatedRanks(packed) {
   let ranks = rankCache.get(packed);
   if (!ranks) {
-    ranks = ranksOf(packed.toArray());
+    ranks = ranksOf(packed.toArray(), collator);
     rankCache.set(packed, ranks);
   }
   return ranks;
+}
+
+/** Whether the ranks of `packed` are at hand (a sort by it needs no collation). */
+export function hasRanks(packed) {
+  return rankCache.has(packed);
+}
+
+/**
+ * Keeps ranks of `packed` computed elsewhere (ranksOf with COLLATOR_OPTIONS,
+ * in a worker); ignored when they are there already or do not fit.
+ */
+export function provideRanks(packed, ranks) {
+  if (!rankCache.has(packed) && ranks instanceof Float64Array && ranks.length === packed.length) {
+    rankCache.set(packed, ranks);
+  }
 }
 
 /**
@@ -95,8 +113,10 @@ export function collatedRanks(packed) {
  * each string's position is where its class starts plus how many of the class
  * came before it.
  * @param {string[]} strings
+ * @param {Intl.Collator} collator
  */
-export function ranksOf(strings) {
+export function ranksOf(strings, collator) {
+  // Self-contained (globals and arguments only): web/rank-worker.js runs its source text.
   const distinct = new Map(); // string -> its index in `names`
   const names = [];
   const nameOf = new Uint32Array(strings.length);
@@ -153,6 +173,7 @@ export function sortOrder(table, columnIndex, descending) {
   for (let i = 0; i < n; ++i) order[i] = i;
   if (columnIndex < 0) return order;
   const key = table.sortKey(columnIndex);
+  if (sortIntegerKeys(key, descending, order)) return order;
   const sign = descending ? -1 : 1;
   order.sort((a, b) => {
     const x = key[a];
@@ -163,6 +184,44 @@ export function sortOrder(table, columnIndex, descending) {
     return x === y ? a - b : (x < y ? -sign : sign);
   });
   return order;
+}
+
+/**
+ * sortOrder's order for keys that are all integers (or NaN) of a small enough
+ * spread, without a compare function: each row becomes one exact integer,
+ * (its key's distance from the first key in order) * n + its index, and a
+ * Float64Array sorts those natively. Ties stay in index order either way,
+ * NaN rows go last. Ranks, counts and cents are such keys: sorting 188,000
+ * rows by one took 30-90 ms with a compare function. Writes `order` and
+ * returns true, or returns false (fractions, or a spread beyond 2^53 / n).
+ */
+function sortIntegerKeys(key, descending, order) {
+  const n = order.length;
+  let min = Infinity;
+  let max = -Infinity;
+  let numbers = 0;
+  for (let i = 0; i < n; ++i) {
+    const x = key[i];
+    if (x !== x) continue; // eslint-disable-line no-self-compare
+    if (!Number.isInteger(x)) return false;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    ++numbers;
+  }
+  if (numbers > 0 && (max - min + 1) * n > Number.MAX_SAFE_INTEGER) return false;
+  const packed = new Float64Array(numbers);
+  let j = 0;
+  for (let i = 0; i < n; ++i) {
+    const x = key[i];
+    if (x === x) packed[j++] = (descending ? max - x : x - min) * n + i; // eslint-disable-line no-self-compare
+  }
+  packed.sort();
+  for (j = 0; j < numbers; ++j) order[j] = packed[j] % n;
+  for (let i = 0; i < n; ++i) {
+    const x = key[i];
+    if (x !== x) order[j++] = i; // eslint-disable-line no-self-compare
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------

@@ -346,15 +346,22 @@ describe('the corpus in the page (Chromium)', () => {
     assert.deepEqual(stored, { local: 0, session: 0, idb: 0, caches: 0, cookies: '' });
   });
 
-  test('the engine worker cannot connect to another origin either', async () => {
-    // The worker is made from a blob: URL, so the page's <meta> policy covers it
+  test('the workers (engine, and ranks of a large export) cannot connect to another origin either', async () => {
+    // The workers are made from blob: URLs, so the page's <meta> policy covers them
     // (a worker loaded from a URL would take its policy from the HTTP response,
     // and this server sends none). Every URL tried is served: only the policy stops them.
     const other = siteUrl.replace('127.0.0.1', 'localhost');
     const workers = page.workers();
-    assert.equal(workers.length, 1, 'the engine worker is running');
-    assert.match(workers[0].url(), /^blob:/);
-    const outcome = await workers[0].evaluate(async ([crossOrigin, sameOrigin]) => {
+    assert.equal(workers.length, 2, 'the engine worker and the rank worker are running');
+    for (const worker of workers) {
+      assert.match(worker.url(), /^blob:/);
+      await checkBlocked(worker, other);
+    }
+    assert.deepEqual(serverLog.filter((line) => line.includes('?worker-')), [], 'no request reached the server');
+  });
+
+  async function checkBlocked(worker, other) {
+    const outcome = await worker.evaluate(async ([crossOrigin, sameOrigin]) => {
       const tryIt = async (send) => {
         try {
           await send();
@@ -376,6 +383,5 @@ describe('the corpus in the page (Chromium)', () => {
       };
     }, [`${other}style.css`, `${siteUrl}style.css`]);
     assert.deepEqual(outcome, { fetch: 'blocked', fetchOwnOrigin: 'blocked', xhr: 'blocked', importScripts: 'blocked' });
-    assert.deepEqual(serverLog.filter((line) => line.includes('?worker-')), [], 'no request reached the server');
-  });
+  }
 });

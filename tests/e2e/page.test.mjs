@@ -468,17 +468,24 @@ for (const variant of ['site', 'single']) {
       assert.deepEqual(pageErrors, []);
     });
 
-    test('the engine worker is under the page\'s CSP and cannot connect anywhere', async () => {
-      // Made from a blob: URL, the worker inherits the page's <meta> policy (one
+    test('the workers (engine, ranks) are under the page\'s CSP and cannot connect anywhere', async () => {
+      // Made from blob: URLs, the workers inherit the page's <meta> policy (one
       // loaded from a URL would take its policy from the HTTP response instead).
       // The URLs tried are served (another origin, and the page's own for the
       // served folder), so only the policy can stop them.
       const other = siteUrl.replace('127.0.0.1', 'localhost');
       const workers = page.workers();
-      assert.equal(workers.length, 1, 'the engine worker is running');
-      assert.match(workers[0].url(), /^blob:/);
-      const tag = `?${variant}-worker-`;
-      const outcome = await workers[0].evaluate(async ([otherOrigin, ownOrigin, t]) => {
+      // The rank worker was started by the large export loaded above.
+      assert.equal(workers.length, 2, 'the engine worker and the rank worker are running');
+      for (const [k, worker] of workers.entries()) {
+        assert.match(worker.url(), /^blob:/);
+        await checkBlocked(worker, other, `?${variant}-worker${k}-`);
+      }
+      assert.deepEqual(pageErrors, []);
+    });
+
+    async function checkBlocked(worker, other, tag) {
+      const outcome = await worker.evaluate(async ([otherOrigin, ownOrigin, t]) => {
         const tryIt = async (send) => {
           try {
             await send();
@@ -497,8 +504,7 @@ for (const variant of ['site', 'single']) {
       }, [`${other}style.css`, variant === 'site' ? `${siteUrl}style.css` : null, tag]);
       assert.deepEqual(outcome, { fetch: 'blocked', importScripts: 'blocked', fetchOwnOrigin: 'blocked' });
       assert.deepEqual(serverLog.filter((line) => line.includes(tag)), [], 'no request reached the server');
-      assert.deepEqual(pageErrors, []);
-    });
+    }
 
     test('prints the current table without the controls', async () => {
       await page.click('#demo-button');

@@ -11,14 +11,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import { describe, test, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { ClinicEngine, REPORT_NAMES, missingWasmFeature } from '../../web/engine.js';
 import { ClinicError, ERROR_HINTS } from '../../web/errors.js';
+import { MIN_BACKGROUND_STRINGS, RankPrecomputer, rankWorkerSource } from '../../web/rank-worker.js';
 import { cli, cliCsv, newEngine } from '../helpers.mjs';
 import {
-  buildTable, centsToPlain, neutraliseFormula, ranksOf, sortOrder, tenthsToPlain, toContractCsv, toExcelCsv,
+  buildTable, centsToPlain, COLLATOR_OPTIONS, hasRanks, neutraliseFormula, ranksOf, sortOrder, tenthsToPlain, toContractCsv, toExcelCsv,
 } from '../../web/report-table.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -657,7 +659,8 @@ describe('the browser check before the module is compiled', () => {
 
 describe('collated ranks of a name column', () => {
   // The independent method: every index sorted with the collator, ties by index.
-  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+  const collator = new Intl.Collator(undefined, COLLATOR_OPTIONS);
+  const ranksOfC = (strings) => ranksOf(strings, collator);
   function direct(strings) {
     const order = Array.from(strings.keys()).sort((a, b) => collator.compare(strings[a], strings[b]) || a - b);
     const ranks = new Float64Array(strings.length);
@@ -668,15 +671,15 @@ describe('collated ranks of a name column', () => {
   test('by hand: repeats, case and accent variants the collator calls equal, numbers, empty', () => {
     const strings = ['Ola', 'anna', 'Anna', 'Åse', 'ola', 'Anna', '', 'P10', 'P9', 'Ánna'];
     // Where 'Åse' goes depends on the locale (after Z in Norwegian): compared with the direct sort.
-    assert.deepEqual([...ranksOf(strings)], [...direct(strings)]);
-    const r10 = ranksOf(strings);
+    assert.deepEqual([...ranksOfC(strings)], [...direct(strings)]);
+    const r10 = ranksOfC(strings);
     // '' first; 'anna', 'Anna', 'Anna', 'Ánna' one class in index order; 'P9' before 'P10' (numeric).
     assert.deepEqual([6, 1, 2, 5, 9].map((i) => r10[i]), [0, 1, 2, 3, 4]);
     assert.ok(r10[8] < r10[7]);
-    assert.deepEqual([...ranksOf([])], []);
-    assert.deepEqual([...ranksOf(['x', 'x', 'x'])], [0, 1, 2]);
+    assert.deepEqual([...ranksOfC([])], []);
+    assert.deepEqual([...ranksOfC(['x', 'x', 'x'])], [0, 1, 2]);
     // 'anna', 'Anna', 'Anna', 'Ánna' are one class: ranked by index among themselves.
-    const r = ranksOf(['b', 'Anna', 'anna', 'Anna']);
+    const r = ranksOfC(['b', 'Anna', 'anna', 'Anna']);
     assert.deepEqual([...r], [3, 0, 1, 2]);
   });
 
@@ -685,6 +688,102 @@ describe('collated ranks of a name column', () => {
     const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
     const pool = ['Øster', 'oster', 'Oster', 'Østergaard', 'Berg', 'berg', 'Bråten', 'Braten', 'Zoë', 'Zoe', 'Supriatna', 'Nils 2', 'Nils 10', 'Nils 1', '', ' ', '李', 'Élodie', 'Elodie'];
     const strings = Array.from({ length: 20000 }, () => pool[Math.floor(rnd() * pool.length)] + (rnd() < 0.3 ? ` ${pool[Math.floor(rnd() * pool.length)]}` : ''));
-    assert.deepEqual([...ranksOf(strings)], [...direct(strings)]);
+    assert.deepEqual([...ranksOfC(strings)], [...direct(strings)]);
+  });
+});
+
+describe('sortOrder', () => {
+  // The independent method: a compare function, ties by index, NaN last.
+  function direct(key, descending) {
+    const order = Array.from(key.keys());
+    const sign = descending ? -1 : 1;
+    order.sort((a, b) => {
+      const xNaN = Number.isNaN(key[a]);
+      const yNaN = Number.isNaN(key[b]);
+      if (xNaN || yNaN) return xNaN === yNaN ? a - b : xNaN ? 1 : -1;
+      return key[a] === key[b] ? a - b : (key[a] < key[b] ? -sign : sign);
+    });
+    return order;
+  }
+  const tableOf = (key) => ({ rowCount: key.length, sortKey: () => key });
+
+  test('by hand: ties in row order both ways, empty cells last both ways', () => {
+    const key = Float64Array.from([5, NaN, -2, 5, 0, NaN, 7]);
+    assert.deepEqual([...sortOrder(tableOf(key), 0, false)], [2, 4, 0, 3, 6, 1, 5]);
+    assert.deepEqual([...sortOrder(tableOf(key), 0, true)], [6, 0, 3, 4, 2, 1, 5]);
+    assert.deepEqual([...sortOrder(tableOf(key), -1, false)], [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual([...sortOrder(tableOf(new Float64Array(0)), 0, true)], []);
+    assert.deepEqual([...sortOrder(tableOf(Float64Array.from([NaN, NaN])), 0, false)], [0, 1]);
+  });
+
+  test('equals the compare-function sort: integers of small and huge spread, fractions', () => {
+    let seed = 11;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const kinds = {
+      ranks: () => Math.floor(rnd() * 1000),
+      cents: () => Math.round((rnd() - 0.2) * 1e12), // spread * n beyond 2^53: the compare path
+      fractions: () => Math.round(rnd() * 10000) / 100,
+      mixed: () => (rnd() < 0.1 ? NaN : Math.floor(rnd() * 50) - 25),
+    };
+    for (const [name, make] of Object.entries(kinds)) {
+      const key = Float64Array.from({ length: 5000 }, make);
+      for (const descending of [false, true]) {
+        assert.deepEqual([...sortOrder(tableOf(key), 0, descending)], direct(key, descending), `${name}, descending ${descending}`);
+      }
+    }
+  });
+});
+
+describe('the rank worker (web/rank-worker.js)', () => {
+  test('its source, run in a fresh context as a worker would, gives the ranks the page computes', () => {
+    const names = ['Øster', 'oster', 'Berg', 'P10', 'P9', '', 'Zoë', 'zoe', 'Berg', '李'];
+    const encoder = new TextEncoder();
+    const parts = names.map((s) => encoder.encode(s));
+    const offsets = new Uint32Array(names.length + 1);
+    parts.forEach((p, i) => { offsets[i + 1] = offsets[i] + p.length; });
+    const bytes = new Uint8Array(offsets[names.length]);
+    parts.forEach((p, i) => bytes.set(p, offsets[i]));
+    const posted = [];
+    const self = { postMessage: (data, transfer) => posted.push({ data, transfer }) };
+    vm.runInNewContext(rankWorkerSource(), { self, TextDecoder });
+    self.onmessage({ data: { id: 7, bytes, offsets } });
+    assert.equal(posted.length, 1);
+    assert.equal(posted[0].data.id, 7);
+    const ranks = posted[0].data.ranks;
+    assert.equal(posted[0].transfer[0], ranks.buffer);
+    assert.deepEqual([...ranks], [...ranksOf(names, new Intl.Collator(undefined, COLLATOR_OPTIONS))]);
+  });
+
+  test('only tables of at least MIN_BACKGROUND_STRINGS strings go to the worker; provideRanks keeps what fits', async () => {
+    const packedOf = (n) => ({ length: n, bytes: new Uint8Array(0), offsets: new Uint32Array(n + 1) });
+    const entities = {
+      patients: { ids: packedOf(MIN_BACKGROUND_STRINGS), names: packedOf(MIN_BACKGROUND_STRINGS) },
+      employees: { ids: packedOf(200), names: packedOf(200) },
+      priceLists: { ids: packedOf(3), names: packedOf(3) },
+      divisions: { ids: packedOf(20), names: packedOf(20) },
+    };
+    const sent = [];
+    const fake = {
+      postMessage(message) {
+        sent.push(message);
+        // Ranks of the wrong length for the names: not kept.
+        const n = message.offsets.length - 1;
+        const ranks = new Float64Array(sent.length === 1 ? n : n - 1);
+        queueMicrotask(() => fake.onmessage({ data: { id: message.id, ranks } }));
+      },
+      terminate() {},
+    };
+    const count = await new RankPrecomputer(() => fake).precompute(entities);
+    assert.equal(sent.length, 2);
+    assert.equal(count, 2);
+    assert.equal(hasRanks(entities.patients.ids), true);
+    assert.equal(hasRanks(entities.patients.names), false);
+    assert.equal(hasRanks(entities.employees.ids), false);
+    // Asked again: only what is still missing.
+    sent.length = 0;
+    await new RankPrecomputer(() => fake).precompute(entities);
+    assert.deepEqual(sent.map((m) => m.offsets.length - 1), [MIN_BACKGROUND_STRINGS]);
+    // No worker (e.g. a browser that refuses it): resolves, ranks computed on the page when sorted.
+    assert.equal(await new RankPrecomputer(() => { throw new Error('no workers'); }).precompute({ ...entities, patients: { ids: packedOf(MIN_BACKGROUND_STRINGS + 1), names: packedOf(1) } }), 0);
   });
 });
