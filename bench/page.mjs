@@ -39,6 +39,8 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { cpuMs, endTrace, outermostEvents, threadEvents } from '../scripts/chromium-trace.mjs';
+
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
 const argv = process.argv.slice(2);
@@ -234,18 +236,7 @@ async function startTrace(cdp) {
 
 async function stopTrace(cdp) {
   const { profile } = await cdp.send('Profiler.stop');
-  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.end');
-  const { stream } = await done;
-  const chunks = [];
-  for (;;) {
-    const chunk = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
-    chunks.push(chunk.base64Encoded ? Buffer.from(chunk.data, 'base64') : Buffer.from(chunk.data, 'utf8'));
-    if (chunk.eof) break;
-  }
-  await cdp.send('IO.close', { handle: stream });
-  const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  return { events: Array.isArray(parsed) ? parsed : parsed.traceEvents, profile };
+  return { events: await endTrace(cdp), profile };
 }
 
 function kindOf(name) {
@@ -293,21 +284,11 @@ function explainLongTasks({ events, profile }) {
   const main = events.find((e) => e.name === 'thread_name' && e.args && e.args.name === 'CrRendererMain'
     && drop && e.pid === drop.pid);
   if (!main || !drop) return { longTasks: [], mainThread: null };
-  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined)
-    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-  // Outermost events are the tasks (RunTask wraps ThreadControllerImpl::RunTask).
-  const tasks = [];
-  let end = -1;
-  for (const e of onMain) {
-    if (e.ts >= end) {
-      tasks.push(e);
-      end = e.ts + e.dur;
-    }
-  }
+  const onMain = threadEvents(events, main);
+  const tasks = outermostEvents(onMain);
   const endMark = events.find((e) => e.name === 'bench:end');
   const loaded = events.find((e) => e.name === 'bench:loaded');
-  const cpuOf = (from, to) => tasks.filter((t) => t.ts >= from && t.ts < to)
-    .reduce((sum, t) => sum + (t.tdur !== undefined ? t.tdur : t.dur), 0) / 1000;
+  const cpuOf = (from, to) => tasks.filter((t) => t.ts >= from && t.ts < to).reduce((sum, t) => sum + cpuMs(t), 0);
   const stop = endMark ? endMark.ts : Infinity;
   const during = tasks.filter((task) => task.ts + task.dur >= drop.ts && task.ts <= stop);
   const mainThread = {

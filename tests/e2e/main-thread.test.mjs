@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { cpuMs, endTrace, outermostEvents, threadEvents } from '../../scripts/chromium-trace.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,28 +65,12 @@ function writeExport(file) {
   fs.writeFileSync(file, parts.join(''));
 }
 
-async function traceEvents(cdp) {
-  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.end');
-  const { stream } = await done;
-  const chunks = [];
-  for (;;) {
-    const chunk = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
-    chunks.push(Buffer.from(chunk.data, chunk.base64Encoded ? 'base64' : 'utf8'));
-    if (chunk.eof) break;
-  }
-  await cdp.send('IO.close', { handle: stream });
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')).traceEvents;
-}
-
 /** Complete events of the page's main thread between two user-timing marks, outermost first. */
 function mainThreadEvents(events, fromMark, toMark) {
   const from = events.find((e) => e.name === fromMark);
   const to = events.find((e) => e.name === toMark);
   assert.ok(from && to, `marks ${fromMark} and ${toMark} in the trace`);
-  return events.filter((e) => e.pid === from.pid && e.tid === from.tid && e.ph === 'X' && e.dur !== undefined
-    && e.ts + e.dur >= from.ts && e.ts <= to.ts)
-    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  return threadEvents(events, from).filter((e) => e.ts + e.dur >= from.ts && e.ts <= to.ts);
 }
 
 /** Each event with the chain of events it is nested in. */
@@ -163,19 +148,11 @@ describe('the main thread with a large export', () => {
       await new Promise((r) => setTimeout(r, 100));
       return window.longTasks.map((lt) => Math.round(lt.duration));
     });
-    const events = mainThreadEvents(await traceEvents(cdp), 'test:open', 'test:tables');
+    const events = mainThreadEvents(await endTrace(cdp), 'test:open', 'test:tables');
     await cdp.detach();
 
-    // Tasks are the outermost events of the thread.
-    const tasks = [];
-    let end = -1;
-    for (const e of events) {
-      if (e.ts >= end) {
-        tasks.push(e);
-        end = e.ts + e.dur;
-      }
-    }
-    const cpu = (e) => (e.tdur !== undefined ? e.tdur : e.dur) / 1000;
+    const tasks = outermostEvents(events);
+    const cpu = cpuMs;
     const heaviest = [...tasks].sort((a, b) => cpu(b) - cpu(a)).slice(0, 5);
     t.diagnostic(`${tasks.length} tasks; heaviest (ms CPU / wall): ${heaviest.map((e) => `${cpu(e).toFixed(1)}/${(e.dur / 1000).toFixed(1)}`).join(', ')}; wall-time long tasks: [${wall.join(', ')}]`);
     assert.ok(tasks.length > 0 && tasks.some((e) => e.tdur !== undefined), 'the trace has the main thread\'s tasks with their thread time');
@@ -230,7 +207,7 @@ describe('the main thread with a large export', () => {
       await frame();
       return { ids, names };
     });
-    const events = mainThreadEvents(await traceEvents(cdp), 'test:sort-start', 'test:sort-end');
+    const events = mainThreadEvents(await endTrace(cdp), 'test:sort-start', 'test:sort-end');
     await cdp.detach();
     // The first rows in collated order, checked with the browser's own compare.
     const collator = new Intl.Collator('en-US', { numeric: true, sensitivity: 'base' });
@@ -239,17 +216,8 @@ describe('the main thread with a large export', () => {
       assert.ok(list.length >= 10, `${list.length} rows shown`);
       for (let i = 1; i < list.length; ++i) assert.ok(collator.compare(list[i - 1], list[i]) <= 0, `${list[i - 1]} before ${list[i]}`);
     }
-    const cpu = (e) => (e.tdur !== undefined ? e.tdur : e.dur) / 1000;
-    const tasks = [];
-    let end = -1;
-    for (const e of events) {
-      if (e.ts >= end) {
-        tasks.push(e);
-        end = e.ts + e.dur;
-      }
-    }
-    const heaviest = Math.max(...tasks.map(cpu));
-    t.diagnostic(`${tasks.length} tasks while sorting twice; heaviest ${heaviest.toFixed(1)} ms CPU`);
+    const heaviest = Math.max(...outermostEvents(events).map(cpuMs));
+    t.diagnostic(`${outermostEvents(events).length} tasks while sorting twice; heaviest ${heaviest.toFixed(1)} ms CPU`);
     assert.ok(heaviest < TASK_CPU_BUDGET_MS, `a task took ${heaviest.toFixed(1)} ms of CPU while sorting`);
   });
 
