@@ -49,7 +49,7 @@ export class RankPrecomputer {
    * Ranks, in the background, the ids and names of each entity table of at
    * least MIN_BACKGROUND_STRINGS strings, handing each to provideRanks as it
    * comes. A newer call drops the work of an older one. Resolves when all are
-   * in, with how many were ranked; never rejects (a sort then collates on the
+   * in, with how many columns now have ranks; never rejects (a sort then collates on the
    * page, as without the worker).
    * @param {object} entities wrapEntities() tables
    */
@@ -73,7 +73,7 @@ export class RankPrecomputer {
       if (!job) return;
       this.pending.delete(event.data.id);
       provideRanks(job.packed, event.data.ranks);
-      job.resolve(1);
+      job.resolve(hasRanks(job.packed) ? 1 : 0);
     };
     worker.onerror = (event) => {
       if (event && event.preventDefault) event.preventDefault();
