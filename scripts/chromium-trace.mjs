@@ -4,7 +4,7 @@
 //   await cdp.send('Tracing.start', { categories, transferMode: 'ReturnAsStream' });
 //   ... the page works ...
 //   const events = await endTrace(cdp);
-//   const tasks = outermostEvents(events.filter(onThread(mark)));
+//   const tasks = outermostEvents(threadEvents(events, mark)); // mark: an event on the thread wanted
 
 /** Ends tracing and returns the trace's events, read from the stream in 1 MB pieces. */
 export async function endTrace(cdp) {
