@@ -66,6 +66,42 @@ TEST_CASE("unknown ids are kept and each warning names where the id was first me
   }
 }
 
+TEST_CASE("references are counted for exactly the ids no row declared, in any mix of orders") {
+  // Declared rows first (the usual export), then an unknown id, then rows
+  // declared after it, and an id met on a line before its row: only P9 and
+  // P8 (never declared) are reported, with every reference counted.
+  ExportBuilder b;
+  b.SetFormat("csv", {"visits.csv", "patients.csv"});
+  b.SetVisitsFile("visits.csv");
+  REQUIRE(b.AddPatient("P1", "Ola", "", std::nullopt, kNoDay, 2));
+  REQUIRE(b.AddPatient("P2", "Kari", "", std::nullopt, kNoDay, 3));
+  REQUIRE(b.AddLine(Line("P1", "", "", 2)).ok());
+  REQUIRE(b.AddLine(Line("P9", "", "", 3)).ok());
+  REQUIRE(b.AddLine(Line("P2", "", "", 4)).ok());
+  REQUIRE(b.AddLine(Line("P5", "", "", 5)).ok());  // its row comes later
+  REQUIRE(b.AddPatient("P3", "Per", "", std::nullopt, kNoDay, 4));
+  REQUIRE(b.AddPatient("P5", "Siri", "", std::nullopt, kNoDay, 5));
+  REQUIRE(b.AddLine(Line("P9", "", "", 6)).ok());
+  REQUIRE(b.AddLine(Line("P3", "", "", 7)).ok());
+  REQUIRE(b.AddLine(Line("P8", "", "", 8)).ok());
+  REQUIRE(b.AddLine(Line("P9", "", "", 9)).ok());
+  REQUIRE(b.AddLine(Line("P5", "", "", 10)).ok());
+  const Export data = b.Finish().value();
+  REQUIRE(data.summary.warnings.size() == 2);
+  CHECK(data.summary.warnings[0].message ==
+        "visits.csv, line 3: patient \"P9\" is not in the patients table; kept and shown by its "
+        "id (3 references)");
+  CHECK(data.summary.warnings[0].count == 3);
+  CHECK(data.summary.warnings[1].message ==
+        "visits.csv, line 8: patient \"P8\" is not in the patients table; kept and shown by its "
+        "id (1 reference)");
+  for (const char* id : {"P1", "P2", "P3", "P5"}) {
+    CHECK(data.patients.declared[data.patients.Find(id)] == 1);
+  }
+  CHECK(data.patients.names[data.patients.Find("P5")] == "Siri");
+  CHECK(data.lines.size() == 9);
+}
+
 TEST_CASE("a name from a lone visits.csv declares the entity: no warning") {
   ExportBuilder b;
   b.SetFormat("csv", {"visits.csv"});

@@ -33,6 +33,12 @@ struct Reference {
 struct References {
   const char* what = "";  // "patient", for messages
   std::vector<Reference> of;  // per entity, in step with the table
+  // Entities [0, declared_prefix) were all declared by their own table's rows,
+  // so their references are never reported: a visit line referring to one
+  // (nearly every line, as tables come before visits) need not touch `of`,
+  // a cache miss per line on a large patient table.
+  Index declared_prefix = 0;
+  bool Reported(Index i) const { return i >= declared_prefix; }
 
   Reference& operator[](Index i) { return of[i]; }
   void Grow(size_t n) {
@@ -171,6 +177,19 @@ struct ExportBuilder::Impl {
     }
   }
 
+  // A visit line's reference to `index`, with the name a lone visits.csv gives
+  // it (empty otherwise): counted, and the name kept, unless its table declared it.
+  static void ReferFromLine(EntityTable& table, References& refs, Index index,
+                            std::string_view name, uint64_t line) {
+    if (!refs.Reported(index)) [[likely]] return;
+    Refer(refs, index, line);
+    Reference& r = refs[index];
+    if (!name.empty() && !r.from_table && !r.named) {
+      r.named = 1;
+      table.names[index].assign(name);
+    }
+  }
+
   // Declares `id` in its own table; false if a row already declared it.
   bool Declare(EntityTable& table, References& refs, std::string_view id, std::string_view name,
                std::string_view file, uint64_t line, Index* out) {
@@ -181,6 +200,7 @@ struct ExportBuilder::Impl {
     }
     if (refs[index].from_table) return false;
     refs[index].from_table = 1;
+    if (index == refs.declared_prefix) ++refs.declared_prefix;
     table.names[index].assign(name.empty() ? id : name);  // in place: no temporary string
     *out = index;
     return true;
@@ -312,33 +332,20 @@ Status ExportBuilder::AddLine(const LineInput& line) {
 
   const Index patient = m.InternCached(m.data.patients, m.patients, m.last_patient, line.patient,
                                        m.visits_file, line.source_line);
-  Impl::Refer(m.patients, patient, line.source_line);
-  if (!line.patient_name.empty() && !m.patients[patient].from_table &&
-      !m.patients[patient].named) {
-    m.patients[patient].named = 1;
-    m.data.patients.names[patient].assign(line.patient_name);
-  }
+  m.ReferFromLine(m.data.patients, m.patients, patient, line.patient_name, line.source_line);
   Index employee = kNone;
   if (!line.employee.empty()) {
     employee = m.InternCached(m.data.employees, m.employees, m.last_employee, line.employee,
                               m.visits_file, line.source_line);
-    Impl::Refer(m.employees, employee, line.source_line);
-    if (!line.employee_name.empty() && !m.employees[employee].from_table &&
-        !m.employees[employee].named) {
-      m.employees[employee].named = 1;
-      m.data.employees.names[employee].assign(line.employee_name);
-    }
+    m.ReferFromLine(m.data.employees, m.employees, employee, line.employee_name,
+                    line.source_line);
   }
   Index division = kNone;
   if (!line.division.empty()) {
     division = m.InternCached(m.data.divisions, m.divisions, m.last_division, line.division,
                               m.visits_file, line.source_line);
-    Impl::Refer(m.divisions, division, line.source_line);
-    if (!line.division_name.empty() && !m.divisions[division].from_table &&
-        !m.divisions[division].named) {
-      m.divisions[division].named = 1;
-      m.data.divisions.names[division].assign(line.division_name);
-    }
+    m.ReferFromLine(m.data.divisions, m.divisions, division, line.division_name,
+                    line.source_line);
   }
 
   ++summary.lines;
