@@ -56,9 +56,9 @@ EntityTable MakeTable(size_t n, uint32_t seed) {
       case 0:
         id = "P" + std::to_string(i);
         break;
-      case 1:
+      case 1:  // equal to case 3's ids in their first 8 bytes
         id = "PATIENT-" + std::to_string(i);
-        break;  // equal first 8 bytes
+        break;
       case 2:
         id = std::to_string(i * 7919 % 100003);
         break;
