@@ -99,6 +99,111 @@ TEST_CASE("StringInterner: short strings that differ in any one byte are distinc
   CHECK(interner.Find(std::string(10, 'a')) == StringInterner::kAbsent);
 }
 
+// Numbered ids ("P000123") are found through their number, not the slots: the
+// interner must still agree with a map on every string, whether of the shape
+// or one byte off it, and on numbers beyond the direct entries at first.
+TEST_CASE("StringInterner: numbered ids agree with std::unordered_map, shape or not") {
+  struct Shape {
+    const char* prefix;
+    int digits;
+  };
+  // A prefix and 6 digits (the demo's patients), 3 (employees), none and 8,
+  // 7 and 1, and a one-byte id.
+  for (const Shape shape : {Shape{"P", 6}, Shape{"E", 3}, Shape{"", 8}, Shape{"ABCDEFG", 1},
+                            Shape{"", 1}, Shape{"PAT-", 4}}) {
+    CAPTURE(shape.prefix);
+    CAPTURE(shape.digits);
+    const auto numbered = [&](uint64_t n) {
+      std::string digits = std::to_string(n);
+      return shape.prefix + std::string(shape.digits - digits.size(), '0') + digits;
+    };
+    uint64_t top = 1;
+    for (int i = 0; i < shape.digits; ++i) top *= 10;  // numbers run 0 .. top - 1
+    StringInterner interner;
+    std::unordered_map<std::string, uint32_t> model;
+    auto add = [&](const std::string& s) {
+      const auto [index, inserted] = interner.Insert(s);
+      const auto [it, model_inserted] = model.emplace(s, static_cast<uint32_t>(model.size()));
+      REQUIRE(inserted == model_inserted);
+      REQUIRE(index == it->second);
+    };
+    // Strings one byte off the shape: every byte in turn replaced by the
+    // neighbours of the digits ('/' and ':'), a letter, NUL, 0xB0 (which XOR
+    // '0' turns into 0x80) and 0xFF; one byte shorter and longer.
+    auto near_misses = [&](const std::string& s) {
+      std::vector<std::string> out;
+      for (size_t at = 0; at < s.size(); ++at) {
+        for (const char c : {'/', ':', 'x', '\0', '\xB0', '\xFF'}) {
+          std::string t = s;
+          t[at] = c;
+          out.push_back(t);
+        }
+      }
+      out.push_back(s.substr(0, s.size() - 1));
+      out.push_back(s + "0");
+      out.push_back("0" + s);
+      return out;
+    };
+    add(numbered(1));  // the first string gives the shape
+    uint32_t x = 12345;
+    for (int i = 0; i < 60000; ++i) {
+      x = x * 1664525u + 1013904223u;
+      switch ((x >> 24) % 8) {
+        case 0:  // anywhere in the range: mostly beyond the direct entries at first
+          add(numbered((uint64_t{x} * 2654435761u) % top));
+          break;
+        case 1:
+          for (const std::string& t : near_misses(numbered(i % top))) add(t);
+          break;
+        default:  // dense, in order with repeats, as exports number them
+          add(numbered((i / 2) % top));
+          break;
+      }
+      if (i % 16384 == 0) {
+        for (const auto& [s, index] : model) REQUIRE(interner.Find(s) == index);
+      }
+    }
+    CHECK(interner.size() == model.size());
+    for (const auto& [s, index] : model) REQUIRE(interner.Find(s) == index);
+    // Absent strings of the shape, below and above the numbers seen, and off it.
+    for (uint64_t n = 0; n < std::min<uint64_t>(top, 200000); n += 7) {
+      const std::string s = numbered(n);
+      const auto it = model.find(s);
+      REQUIRE(interner.Find(s) == (it == model.end() ? StringInterner::kAbsent : it->second));
+      for (const std::string& t : near_misses(s)) {
+        const auto jt = model.find(t);
+        REQUIRE(interner.Find(t) == (jt == model.end() ? StringInterner::kAbsent : jt->second));
+      }
+    }
+  }
+}
+
+TEST_CASE(
+    "StringInterner: numbers beyond the direct entries are found before and after they grow") {
+  // P0005000 comes when a two-string table keeps no entries that far (it is
+  // in the slots alone); the dense run then grows the entries past it, and it
+  // must be found through them. P9000000 stays beyond them throughout.
+  StringInterner interner;
+  REQUIRE(interner.Insert("P0000007").first == 0);
+  REQUIRE(interner.Insert("P0005000").first == 1);
+  REQUIRE(interner.Insert("P9000000").first == 2);
+  CHECK(interner.Find("P0005000") == 1);
+  CHECK(interner.Find("P0005001") == StringInterner::kAbsent);
+  uint32_t next = 3;
+  for (uint32_t n = 0; n < 20000; ++n) {
+    if (n == 7 || n == 5000) continue;
+    std::string digits = std::to_string(n);
+    REQUIRE(interner.Insert("P" + std::string(7 - digits.size(), '0') + digits).first == next++);
+  }
+  CHECK(interner.Find("P0000007") == 0);
+  CHECK(interner.Find("P0005000") == 1);
+  CHECK(interner.Find("P9000000") == 2);
+  CHECK(interner.Find("P0000000") == 3);
+  CHECK(interner.Find("P0019999") == next - 1);
+  CHECK(interner.Find("P0020000") == StringInterner::kAbsent);
+  CHECK(interner.Find("P8999999") == StringInterner::kAbsent);
+}
+
 TEST_CASE("StringInterner::Hash equals the byte-by-byte definition") {
   // The definition, written plainly: the size, each full 8-byte block but the
   // last, then the last 8 bytes (or all of a shorter string, zero-padded).

@@ -1,5 +1,7 @@
 #include "interner.h"
 
+#include <algorithm>
+
 namespace clinic {
 
 void StringInterner::Grow() {
@@ -28,7 +30,43 @@ std::pair<uint32_t, bool> StringInterner::Insert(std::string_view s) {
   arena_.insert(arena_.end(), s.begin(), s.end());
   offsets_.push_back(arena_.size());
   slots_[slot] = Slot{index + 1, Tag(hash, s.size()), head};
+  if (index == 0) TakeShape(s, head);
+  Number(s, head, index);
   return {index, true};
+}
+
+void StringInterner::TakeShape(std::string_view s, uint64_t head) {
+  const size_t size = s.size();
+  if (size == 0 || size > 8) return;
+  size_t from = size;
+  while (from > 0 && s[from - 1] >= '0' && s[from - 1] <= '9') --from;
+  if (from == size) return;  // no digits at the end
+  shape_size_ = size;
+  prefix_mask_ = (uint64_t{1} << (8 * from)) - 1;  // from < size <= 8
+  prefix_ = head & prefix_mask_;
+  digit_mask_ = (size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1) & ~prefix_mask_;
+  digit_shift_ = static_cast<unsigned>(8 * (8 - size));
+}
+
+void StringInterner::Number(std::string_view s, uint64_t head, uint32_t index) {
+  const uint64_t number = NumberOf(s.size(), head);
+  if (number == kNotNumbered) return;
+  if (number < numbered_.size()) {
+    numbered_[number] = index + 1;
+    return;
+  }
+  // At most 4 entries a string (and at least 4096): a sparse numbering
+  // ("P1", "P9000000") stays with the slots until the table catches up.
+  const uint64_t limit = std::max<uint64_t>(4096, 4 * uint64_t{size()});
+  if (number >= limit) return;
+  // Grown geometrically and refilled from every string, which brings in those
+  // whose numbers were beyond the old size.
+  numbered_.assign(std::min(limit, std::max<uint64_t>(number + 1, 2 * numbered_.size())), 0);
+  for (uint32_t i = 0; i < size(); ++i) {
+    const std::string_view t = Get(i);
+    const uint64_t n = NumberOf(t.size(), Head(t));
+    if (n < numbered_.size()) numbered_[n] = i + 1;
+  }
 }
 
 bool UniqueStrings::Insert(std::string_view s) {
