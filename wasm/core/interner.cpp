@@ -7,31 +7,48 @@ namespace clinic {
 void StringInterner::Grow() {
   const size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
   slots_.assign(capacity, Slot{});
+  slotted_ = 0;
   const size_t mask = capacity - 1;
   for (uint32_t index = 0; index < size(); ++index) {
     const std::string_view s = Get(index);
     const uint64_t head = Head(s);
+    if (NumberOf(s.size(), head) < numbered_.size()) continue;  // found by its number
     const uint64_t hash = HashOf(s, head);
     size_t i = hash & mask;
     while (slots_[i].index_plus_1 != 0) i = (i + 1) & mask;
     slots_[i] = Slot{index + 1, Tag(hash, s.size()), head};
+    ++slotted_;
   }
 }
 
+uint32_t StringInterner::Append(std::string_view s) {
+  const auto index = static_cast<uint32_t>(size());
+  arena_.insert(arena_.end(), s.begin(), s.end());
+  offsets_.push_back(arena_.size());
+  return index;
+}
+
 std::pair<uint32_t, bool> StringInterner::Insert(std::string_view s) {
-  // Keep the load factor at or below 1/2 so probe runs stay short.
-  if ((size() + 1) * 2 > slots_.size()) Grow();
   const uint64_t head = Head(s);
+  const uint64_t number = NumberOf(s.size(), head);
+  if (number != kNotNumbered && number >= numbered_.size()) Cover(number);
+  if (number < numbered_.size()) {
+    uint32_t& entry = numbered_[number];
+    if (entry != 0) return {entry - 1, false};
+    const uint32_t index = Append(s);
+    entry = index + 1;
+    return {index, true};
+  }
+  // Keep the load factor at or below 1/2 so probe runs stay short.
+  if ((slotted_ + 1) * 2 > slots_.size()) Grow();
   const uint64_t hash = HashOf(s, head);
   size_t slot;
   const uint32_t found = Probe(s, hash, head, &slot);
   if (found != kAbsent) return {found, false};
-  const auto index = static_cast<uint32_t>(size());
-  arena_.insert(arena_.end(), s.begin(), s.end());
-  offsets_.push_back(arena_.size());
+  const uint32_t index = Append(s);
   slots_[slot] = Slot{index + 1, Tag(hash, s.size()), head};
-  if (index == 0) TakeShape(s, head);
-  Number(s, head, index);
+  ++slotted_;
+  if (index == 0) TakeShape(s, head);  // it stays in the slots too: harmless
   return {index, true};
 }
 
@@ -46,21 +63,17 @@ void StringInterner::TakeShape(std::string_view s, uint64_t head) {
   prefix_ = head & prefix_mask_;
   digit_mask_ = (size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1) & ~prefix_mask_;
   digit_shift_ = static_cast<unsigned>(8 * (8 - size));
+  Cover(NumberOf(size, head));
 }
 
-void StringInterner::Number(std::string_view s, uint64_t head, uint32_t index) {
-  const uint64_t number = NumberOf(s.size(), head);
-  if (number == kNotNumbered) return;
-  if (number < numbered_.size()) {
-    numbered_[number] = index + 1;
-    return;
-  }
+void StringInterner::Cover(uint64_t number) {
   // At most 4 entries a string (and at least 4096): a sparse numbering
-  // ("P1", "P9000000") stays with the slots until the table catches up.
-  const uint64_t limit = std::max<uint64_t>(4096, 4 * uint64_t{size()});
+  // ("P1", "P9000000") stays in the slots until the table catches up.
+  const uint64_t limit = std::max<uint64_t>(4096, 4 * (uint64_t{size()} + 1));
   if (number >= limit) return;
   // Grown geometrically and refilled from every string, which brings in those
-  // whose numbers were beyond the old size.
+  // whose numbers were beyond the old size (they stay in the slots until the
+  // slots grow: unused, since their number now finds them first).
   numbered_.assign(std::min(limit, std::max<uint64_t>(number + 1, 2 * numbered_.size())), 0);
   for (uint32_t i = 0; i < size(); ++i) {
     const std::string_view t = Get(i);

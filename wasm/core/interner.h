@@ -70,7 +70,7 @@ class StringInterner {
   // 200,000 patients the slots (8 MB) outgrow the core's cache, the entries
   // (0.8 MB) do not. Invariant: numbered_[n] is index + 1 of the string of the
   // shape with number n, or 0 when there is none, for every n < its size; the
-  // slots hold every string as well, for numbers beyond it and other shapes.
+  // slots hold the other strings (other shapes, numbers beyond the entries).
   static constexpr uint64_t kNotNumbered = UINT64_MAX;
   // The number of a string of `size` bytes with this head, or kNotNumbered
   // when it is not of the shape.
@@ -91,7 +91,9 @@ class StringInterner {
     return (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
   }
   void TakeShape(std::string_view s, uint64_t head);
-  void Number(std::string_view s, uint64_t head, uint32_t index);
+  // Grows numbered_ to cover `number` when that keeps it within its limit.
+  void Cover(uint64_t number);
+  uint32_t Append(std::string_view s);  // the index of `s`, now stored
 
   static uint64_t Head(std::string_view s) { return HeadOf(s.data(), s.size()); }
   // Hash(s) from its head, which lookups compute once for both.
@@ -138,6 +140,7 @@ class StringInterner {
   std::vector<char> arena_;
   std::vector<uint64_t> offsets_{0};  // string i is arena_[offsets_[i], offsets_[i+1])
   std::vector<Slot> slots_;
+  size_t slotted_ = 0;              // strings in the slots
   std::vector<uint32_t> numbered_;  // number -> index + 1, 0 = none
   size_t shape_size_ = SIZE_MAX;    // no shape yet: NumberOf rejects every size
   uint64_t prefix_ = 0, prefix_mask_ = 0, digit_mask_ = 0;
