@@ -1,6 +1,8 @@
-// NameRanks (radix passes on 8-byte keys, a comparison sort only where the
-// keys cannot decide) against the plain definition: a comparison sort by
-// NameThenIdLess over the strings themselves.
+// NameRanks against the plain definition: a comparison sort by NameThenIdLess
+// over the strings. Both of its ways: repeated names (the distinct names put
+// in order, the rows counted into their place, ids sorted where out of order)
+// and mostly distinct ones (the rows sorted); each sorts by radix passes on
+// 8-byte keys, by comparison only where the keys cannot decide.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -29,7 +31,9 @@ std::vector<uint32_t> RanksByComparison(const EntityTable& table) {
 // repeated a lot, equal in their first 8 or 16 bytes, longer than 16 bytes,
 // one the other plus NUL bytes, empty, non-ASCII (bytes above 0x7F); ids equal
 // in their first 8 bytes, of different lengths, numbers without padding.
-EntityTable MakeTable(size_t n, uint32_t seed) {
+// With `distinct`, most names carry a number of their own (at most a few
+// rows share one): NameRanks then sorts the rows themselves.
+EntityTable MakeTable(size_t n, uint32_t seed, bool distinct = false) {
   std::mt19937 rng(seed);
   auto pick = [&rng](size_t k) { return static_cast<size_t>(rng() % k); };
   const std::vector<std::string> stems = {"",
@@ -69,15 +73,20 @@ EntityTable MakeTable(size_t n, uint32_t seed) {
     const auto [index, added] = table.FindOrAdd(id);
     if (!added) continue;
     std::string name = stems[pick(stems.size())];
-    if (pick(3) == 0) name += " " + std::to_string(pick(50));
+    if (distinct) {
+      name += " " + std::to_string(pick(4 * n + 1));
+    } else if (pick(3) == 0) {
+      name += " " + std::to_string(pick(50));
+    }
     table.names[index] = name;
   }
   return table;
 }
 
 TEST_CASE("NameRanks orders by name then id as a comparison sort over the strings does") {
-  // Below 256 rows NameRanks sorts by comparison; from 256 by radix passes
-  // (11-bit digits), from 65,536 with 16-bit digits.
+  // Up to 256 rows most of their names differ: the rows are sorted (by
+  // comparison below 256, by radix passes from 256). From 5,000 rows the
+  // ~870 distinct names are sorted by radix passes, the rows counted into place.
   for (const size_t n :
        {size_t{0}, size_t{1}, size_t{7}, size_t{255}, size_t{256}, size_t{5000}, size_t{70000}}) {
     for (uint32_t seed = 1; seed <= 3; ++seed) {
@@ -86,6 +95,17 @@ TEST_CASE("NameRanks orders by name then id as a comparison sort over the string
       const EntityTable table = MakeTable(n, seed);
       CHECK(NameRanks(table) == RanksByComparison(table));
     }
+  }
+}
+
+TEST_CASE("NameRanks: mostly distinct names order as a comparison sort does") {
+  // The rows sorted by comparison below 256, by radix passes from 256
+  // (11-bit digits) and from 65,536 (16-bit); below and above the 32,768 rows
+  // that decide between the two ways.
+  for (const size_t n : {size_t{200}, size_t{3000}, size_t{90000}}) {
+    CAPTURE(n);
+    const EntityTable table = MakeTable(n, 11, true);
+    CHECK(NameRanks(table) == RanksByComparison(table));
   }
 }
 
