@@ -8,6 +8,12 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace clinic {
 
 // Words are read little-endian (x86-64 and wasm): the first byte is the lowest.
@@ -49,5 +55,75 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
   }
   return Load64(p + n - 8) == Load64(q + n - 8);
 }
+
+/// 16 bytes compared with one byte value each at a time; a mask has bit i set
+/// for byte i. Wasm SIMD, SSE2, or a byte loop where neither is there.
+class Block16 {
+ public:
+  static constexpr size_t kSize = 16;
+
+  explicit Block16(const char* p) {
+#if defined(__wasm_simd128__)
+    v_ = wasm_v128_load(p);
+#elif defined(__SSE2__)
+    v_ = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+#else
+    std::memcpy(v_, p, kSize);
+#endif
+  }
+
+  /// The bytes equal to `c`.
+  uint32_t Equal(char c) const {
+#if defined(__wasm_simd128__)
+    return wasm_i8x16_bitmask(wasm_i8x16_eq(v_, wasm_i8x16_splat(c)));
+#elif defined(__SSE2__)
+    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v_, _mm_set1_epi8(c))));
+#else
+    uint32_t m = 0;
+    for (size_t i = 0; i < kSize; ++i) m |= uint32_t{v_[i] == c} << i;
+    return m;
+#endif
+  }
+
+  /// The bytes equal to any of `a`, `b` and `c`.
+  uint32_t EqualAny(char a, char b, char c) const {
+#if defined(__wasm_simd128__)
+    const v128_t any = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v_, wasm_i8x16_splat(a)),
+                                                 wasm_i8x16_eq(v_, wasm_i8x16_splat(b))),
+                                    wasm_i8x16_eq(v_, wasm_i8x16_splat(c)));
+    return wasm_i8x16_bitmask(any);
+#elif defined(__SSE2__)
+    const __m128i any = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v_, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v_, _mm_set1_epi8(b))),
+        _mm_cmpeq_epi8(v_, _mm_set1_epi8(c)));
+    return static_cast<uint32_t>(_mm_movemask_epi8(any));
+#else
+    return Equal(a) | Equal(b) | Equal(c);
+#endif
+  }
+
+  /// The bytes of 0x80 and above (the bytes of multi-byte UTF-8 characters).
+  uint32_t High() const {
+#if defined(__wasm_simd128__)
+    return wasm_i8x16_bitmask(v_);
+#elif defined(__SSE2__)
+    return static_cast<uint32_t>(_mm_movemask_epi8(v_));
+#else
+    uint32_t m = 0;
+    for (size_t i = 0; i < kSize; ++i)
+      m |= uint32_t{static_cast<unsigned char>(v_[i]) >= 0x80} << i;
+    return m;
+#endif
+  }
+
+ private:
+#if defined(__wasm_simd128__)
+  v128_t v_;
+#elif defined(__SSE2__)
+  __m128i v_;
+#else
+  char v_[kSize];
+#endif
+};
 
 }  // namespace clinic

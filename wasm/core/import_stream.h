@@ -43,7 +43,10 @@ std::unique_ptr<StreamReader> NewJsonReader(std::string_view file_name);
 /// The reader of the CSV tables of one export (import_csv.cpp), or the error
 /// their names give (an unknown or repeated table, no visits.csv). *order
 /// receives the order to feed the files in: tables before those referring to them.
+/// `simple_records` false reads every record cell by cell (for tests: the
+/// same result, slower).
 Result<std::unique_ptr<StreamReader>> NewCsvReader(const std::vector<std::string>& names,
-                                                   std::vector<size_t>* order);
+                                                   std::vector<size_t>* order,
+                                                   bool simple_records = true);
 
 }  // namespace clinic::internal
