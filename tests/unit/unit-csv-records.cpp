@@ -35,30 +35,36 @@ Result<Export> ImportCellByCell(const std::vector<InputFile>& files) {
   return reader.value()->Finish({});
 }
 
-// One cell's text: mostly plain, sometimes with what the one-scan path must
-// not take itself, or with padding it must trim as the cell reader does.
-std::string RandomText(Rng& rng, char delimiter, const std::string& plain, int odd_percent) {
-  std::string text = plain;
-  if (rng.Chance(10)) text = " " + text;
-  if (rng.Chance(10)) text += rng.Chance(50) ? "  " : "\t";
-  if (rng.Chance(8)) text.insert(rng.Below(text.size() + 1), "\xC3\xA5");          // å
-  if (rng.Chance(4)) text.insert(rng.Below(text.size() + 1), "\xE2\x82\xAC");      // €
-  if (rng.Chance(3)) text.insert(rng.Below(text.size() + 1), "\xF0\x9F\x98\x80");  // U+1F600
+// One cell's text: mostly plain, sometimes quoted (with what only a quoted
+// cell may hold), sometimes with what makes the file fail, or with padding
+// that must be trimmed as the cell reader trims it.
+std::string RandomText(Rng& rng, char delimiter, const std::string& plain, int odd_percent,
+                       bool text) {
+  std::string out = plain;
+  if (text) {
+    if (rng.Chance(8)) out.insert(rng.Below(out.size() + 1), "\xC3\xA5");          // å
+    if (rng.Chance(4)) out.insert(rng.Below(out.size() + 1), "\xE2\x82\xAC");      // €
+    if (rng.Chance(3)) out.insert(rng.Below(out.size() + 1), "\xF0\x9F\x98\x80");  // U+1F600
+  }
   if (rng.Chance(odd_percent)) {
     static const std::vector<std::string> kOdd = {
         "\"",       "\r",           std::string(1, '\0'), "\xC3", "\x80", "\xFF",
-        "\xE2\x82", "\xED\xA0\x80", "\xC0\xAF",           "\x01", "\t"};
-    text.insert(rng.Below(text.size() + 1), rng.Pick(kOdd));
+        "\xE2\x82", "\xED\xA0\x80", "\xC0\xAF",           "\x01", "\t",   "\n"};
+    out.insert(rng.Below(out.size() + 1), rng.Pick(kOdd));
   }
-  if (rng.Chance(odd_percent)) {
-    // A quoted cell, with the delimiter, a doubled quote or a line break inside.
-    std::string quoted = "\"" + text;
-    if (rng.Chance(50)) quoted += delimiter;
-    if (rng.Chance(30)) quoted += "\"\"";
-    if (rng.Chance(20)) quoted += "\n";
-    text = quoted + "\"";
+  if (rng.Chance(text ? 20 : 5)) {
+    // Quoted: the delimiter, a doubled quote or a line break may be inside.
+    std::string quoted = "\"" + out;
+    if (text && rng.Chance(40)) quoted += delimiter;
+    if (text && rng.Chance(15)) quoted += "\"\"";
+    if (text && rng.Chance(10)) quoted += rng.Chance(50) ? "\n" : "\r\n";
+    if (text && rng.Chance(10)) quoted += "  ";
+    out = quoted + "\"";
+    if (rng.Chance(odd_percent)) out = "x" + out;  // text before the quote
   }
-  return text;
+  if (rng.Chance(10)) out = " " + out;
+  if (rng.Chance(10)) out += rng.Chance(50) || delimiter == '\t' ? "  " : "\t";
+  return out;
 }
 
 std::string RandomVisits(Rng& rng, char delimiter, int odd_percent) {
@@ -94,8 +100,9 @@ std::string RandomVisits(Rng& rng, char delimiter, int odd_percent) {
     if (!clean && rng.Chance(2)) cells.pop_back();  // a cell short
     for (size_t c = 0; c < cells.size(); ++c) {
       if (c > 0) out += delimiter;
-      // Ids, dates and amounts stay readable; the text cells get the odd bytes.
-      out += c >= 5 ? RandomText(rng, delimiter, cells[c], odd_percent) : cells[c];
+      // Ids, dates and amounts may be quoted or padded; text cells also get
+      // other characters. Odd bytes anywhere make the file fail.
+      out += RandomText(rng, delimiter, cells[c], c == 0 || c >= 5 ? odd_percent : 0, c >= 5);
     }
     out += rng.Chance(5) ? "\r\n" : "\n";
   }
@@ -139,6 +146,14 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
            std::string("date,patient,amount\n2024-01-02, P1 ,1\n\n"),  // padding, a blank line
            std::string("date,patient,amount\n2024-01-02,P1,1\r\n2024-01-03,P1,2\n"),
            std::string("date,patient,amount\n2024-01-02,\xC3,1\n2024-01-03,P1,2\n"),
+           // Quoted cells: empty ones (not a blank record), padded, doubled
+           // quotes, text before or after the quotes, the last bytes.
+           std::string("date,patient,amount\n\"\",\"\",\"\"\n2024-01-03,P1,2\n"),
+           std::string("date,patient,amount\n\"2024-01-02\", \"P1\" ,\"1\"\n2024-01-03,P1,2\n"),
+           std::string("date,patient,amount\n2024-01-02,\"P\"\"1\",1\n2024-01-03,P1,2\n"),
+           std::string("date,patient,amount\n2024-01-02,x\"P1\",1\n2024-01-03,P1,2\n"),
+           std::string("date,patient,amount\n2024-01-02,\"P1\"x,1\n2024-01-03,P1,2\n"),
+           std::string("date,patient,amount\n2024-01-02,P1,\"1\"\n"),
        }) {
     CAPTURE(visits);
     const std::vector<InputFile> files = {{"visits.csv", visits}};
@@ -148,6 +163,10 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
       test::Ok(ImportCsv({{"visits.csv", "date,patient,amount\n2024-01-02, P1 ,1\n\n"}}));
   CHECK(data.patients.ids == std::vector<std::string>{"P1"});
   CHECK(data.summary.blank_lines == 1);
+  const Export quoted = test::Ok(ImportCsv(
+      {{"visits.csv", "date,patient,amount\n\"2024-01-02\", \"P,1\" ,\"1\"\n2024-01-03,P2,2\n"}}));
+  CHECK(quoted.patients.ids == std::vector<std::string>{"P,1", "P2"});
+  CHECK(quoted.summary.completed_amount == 30000);
 }
 
 }  // namespace

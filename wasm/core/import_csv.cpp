@@ -488,12 +488,13 @@ inline bool CsvFile::ReadPlainCell(size_t index, std::string_view* cell) {
   return true;
 }
 
-// A record of plain cells only (no '"'), ended by '\n' within the bytes so
-// far, with no CR or NUL before it, and any byte of 0x80 and above in valid
-// UTF-8: nearly every record of an export. Its cells are those ReadPlainCell
-// gives, cut at the delimiters and the line end found 16 bytes at a time,
-// instead of a scan and a class lookup per cell. Any other record, or fewer
-// than 16 bytes left, is left to the cell reader, which also finds its errors.
+// A record ended by '\n' within the bytes so far, with no CR or NUL, any byte
+// of 0x80 and above in valid UTF-8, and cells either plain (no '"') or
+// quoted on one line without doubled quotes: nearly every record of an
+// export. Its cells are those the cell reader gives, cut at the delimiters
+// and the line end found 16 bytes at a time, instead of a scan and a class
+// lookup per cell. Any other record, or one within 16 bytes of the end of
+// the bytes so far, is left to the cell reader, which also finds its errors.
 bool CsvFile::ReadSimpleRecord() {
   // Room for twice the header's cells (more is rare, and read cell by cell).
   const size_t room = std::max<size_t>(32, 2 * header_.size());
@@ -504,12 +505,19 @@ bool CsvFile::ReadSimpleRecord() {
   const char* s = p_;
   const char* cell = p_;
   bool high = false;
+  bool quoted = false;
   while (end - s >= static_cast<std::ptrdiff_t>(Block16::kSize)) {
     const Block16 block(s);
     const uint32_t line_end = block.Equal('\n');
     // This record's bytes of the block: all of them, or up to its line end.
-    const uint32_t mine = line_end != 0 ? line_end ^ (line_end - 1) : 0xFFFF;
-    if ((block.EqualAny('"', '\r', '\0') & mine) != 0) return false;
+    uint32_t mine = line_end != 0 ? line_end ^ (line_end - 1) : 0xFFFF;
+    const uint32_t odd = block.EqualAny('"', '\r', '\0') & mine;
+    const char* quote = nullptr;
+    if (odd != 0) {
+      quote = s + std::countr_zero(odd);
+      if (*quote != '"') return false;
+      mine &= (odd & (0 - odd)) - 1;  // the bytes before the quote
+    }
     high = high || (block.High() & mine) != 0;
     for (uint32_t stops = (block.Equal(delimiter) | line_end) & mine; stops != 0;
          stops &= stops - 1) {
@@ -522,14 +530,50 @@ bool CsvFile::ReadSimpleRecord() {
       while (stop > start && IsPadding(stop[-1], delimiter)) --stop;
       cells[count++] = std::string_view(start, static_cast<size_t>(stop - start));
     }
-    if (line_end != 0) {
-      if (high && !ValidUtf8(p_, cell - 1)) return false;
-      cells_.Set(count);
-      p_ = cell;
-      ++line_;
-      return true;
+    const char* stop = nullptr;  // the line end or delimiter after this block's cells
+    if (quote != nullptr) {
+      // A quoted cell: padding before the quote, text up to the closing
+      // quote on the same line, padding, then a delimiter or the line end.
+      if (count == room) return false;
+      for (const char* c = cell; c < quote; ++c) {
+        if (!IsPadding(*c, delimiter)) return false;  // a quote inside a plain cell
+      }
+      const char* close = quote + 1;
+      while (true) {
+        if (end - close < static_cast<std::ptrdiff_t>(Block16::kSize)) return false;
+        const Block16 text(close);
+        const uint32_t stops = text.EqualAny('"', '\n', '\r') | text.Equal('\0');
+        const uint32_t before = stops != 0 ? (stops & (0 - stops)) - 1 : 0xFFFF;
+        high = high || (text.High() & before) != 0;
+        if (stops != 0) {
+          close += std::countr_zero(stops);
+          break;
+        }
+        close += Block16::kSize;
+      }
+      if (*close != '"') return false;  // a line break inside
+      // After the closing quote: padding, then a delimiter or the line end
+      // (a doubled quote, which the cell reader unescapes, fails here too).
+      stop = close + 1;
+      while (stop < end && IsPadding(*stop, delimiter)) ++stop;
+      if (stop >= end || (*stop != delimiter && *stop != '\n')) return false;
+      cells[count++] = std::string_view(quote + 1, static_cast<size_t>(close - quote - 1));
+      quoted = true;
+      cell = stop + 1;
+      s = cell;
+    } else if (line_end != 0) {
+      stop = cell - 1;
+    } else {
+      s += Block16::kSize;
+      continue;
     }
-    s += Block16::kSize;
+    if (*stop != '\n') continue;
+    if (high && !ValidUtf8(p_, stop)) return false;
+    cells_.Set(count);
+    any_quoted_ = quoted;
+    p_ = cell;
+    ++line_;
+    return true;
   }
   return false;
 }
