@@ -1,6 +1,7 @@
 // Exact money: parsing, rounding and formatting (wasm/core/money.h).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,6 +50,81 @@ TEST_CASE("ParseAmount: valid amounts in 1/10000 units") {
   SUBCASE("largest") { CHECK(Parse("922337203685477.5807") == INT64_MAX); }
   SUBCASE("smallest (INT64_MIN)") { CHECK(Parse("-922337203685477.5808") == INT64_MIN); }
   SUBCASE("largest whole units") { CHECK(Parse("922337203685477") == 9223372036854770000); }
+}
+
+// An independent reading of the amount grammar, [+-]?D+([.,]D+)? with at most
+// 4 decimals and a magnitude that fits int64 (2^63 for a negative amount),
+// digit by digit in 128-bit arithmetic.
+std::optional<Money> ReferenceAmount(std::string_view t, bool decimal_comma) {
+  constexpr __int128 kCap = static_cast<__int128>(1) << 100;  // far out of range, no overflow
+  size_t i = 0;
+  bool negative = false;
+  if (i < t.size() && (t[i] == '-' || t[i] == '+')) negative = t[i++] == '-';
+  __int128 v = 0;
+  size_t int_digits = 0, decimals = 0;
+  auto digit = [&] { v = std::min(kCap, v * 10 + (t[i++] - '0')); };
+  for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++int_digits) digit();
+  if (int_digits == 0) return std::nullopt;
+  if (i < t.size() && (t[i] == '.' || (decimal_comma && t[i] == ','))) {
+    ++i;
+    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++decimals) digit();
+    if (decimals == 0) return std::nullopt;
+  }
+  if (i != t.size() || decimals > 4) return std::nullopt;
+  for (size_t k = decimals; k < 4; ++k) v = std::min(kCap, v * 10);
+  const __int128 limit = static_cast<__int128>(INT64_MAX) + (negative ? 1 : 0);
+  if (v > limit) return std::nullopt;
+  return static_cast<Money>(negative ? -v : v);
+}
+
+TEST_CASE("ParseAmount: random texts read as an independent parser reads them") {
+  // Mostly digits and separators, so that most texts are amounts: short ones,
+  // long ones (past the one-pass path's 14 digits), and every kind of refusal.
+  const std::string alphabet = "0123456789012345678901234567890123456789..,,--+e x";
+  uint64_t state = 42;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>(state >> 33);
+  };
+  size_t accepted = 0;
+  for (int k = 0; k < 200000; ++k) {
+    std::string text;
+    const size_t length = next() % (k % 4 == 0 ? 24 : 14);
+    for (size_t i = 0; i < length; ++i) text += alphabet[next() % alphabet.size()];
+    for (const bool decimal_comma : {false, true}) {
+      const std::optional<Money> expected = ReferenceAmount(text, decimal_comma);
+      AmountError why = AmountError::kNone;
+      const std::optional<Money> got = ParseAmount(text, decimal_comma, &why);
+      CAPTURE(text);
+      CAPTURE(decimal_comma);
+      REQUIRE(got == expected);
+      CHECK((why == AmountError::kNone) == got.has_value());
+      accepted += got.has_value();
+    }
+  }
+  CHECK(accepted > 20000);
+}
+
+TEST_CASE("ParseAmount: digit counts and separators at their edges") {
+  CHECK(Parse("0") == 0);
+  CHECK(Parse("-0.0") == 0);
+  CHECK(Parse("12345678") == 123456780000);
+  CHECK(Parse("123456789") == 1234567890000);
+  CHECK(Parse("12345678.9999") == 123456789999);
+  CHECK(Parse("12345678901234.9999") == 123456789012349999);  // 14 digits: the plain path's last
+  CHECK(Parse("123456789012345.9999") == 1234567890123459999);
+  CHECK(Parse("-99999999.9999") == -999999999999);
+  CHECK(Parse("1234567.1234") == 12345671234);
+  CHECK(Parse("0.5") == 5000);
+  CHECK(Parse("5.05") == 50500);
+  CHECK(Parse("5,05", true) == 50500);
+  CHECK(Why("5,05") == AmountError::kSyntax);
+  CHECK(Why("1.2.3") == AmountError::kSyntax);
+  CHECK(Why("1.23456") == AmountError::kTooManyDecimals);
+  CHECK(Why("1/2") == AmountError::kSyntax);
+  CHECK(Why("1:2") == AmountError::kSyntax);  // ':' is '0' + 10
+  CHECK(Why("-.5") == AmountError::kSyntax);
+  CHECK(Why("12\xB5") == AmountError::kSyntax);
 }
 
 TEST_CASE("ParseAmount: decimal comma") {
