@@ -52,6 +52,8 @@ const cfg = {
   pageLines: Number(env.BENCH_PAGE_LINES || 1000000),
   pageRuns: Math.max(1, Number(env.BENCH_PAGE_RUNS || 3)),
   pageLimitLines: Number(env.BENCH_PAGE_LIMIT_LINES || 5000000),
+  // Peers' loads and period changes also timed alternated with ours in the peer's process.
+  paired: (env.BENCH_PAIRED ?? '1') !== '0',
   engineDir: path.resolve(root, env.CLINIC_ENGINE_DIR || 'build-wasm'),
   siteDir: path.resolve(root, env.BENCH_SITE_DIR || 'dist/site'),
   native: path.resolve(root, env.BENCH_NATIVE || 'bench/.build/bench_native'),
@@ -167,8 +169,52 @@ async function runChild(engineId, dataset, outFile) {
 
   result.memory.afterAll = await inst.memory();
   result.memory.maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  if (cfg.paired && engineId !== 'ours-wasm') result.paired = await runPaired(inst, supported, files, dataset, periods);
   await inst.close();
   fs.writeFileSync(outFile, JSON.stringify(result));
+}
+
+// The peer's loads and period changes alternated with ours, in the peer's
+// process, on the same bytes: each pair is timed within seconds, so their
+// ratio holds even though this machine's speed drifts (by up to 2x, for
+// minutes at a time), which a ratio of runs in separate processes minutes
+// apart does not survive. After the peer's own timings and memory readings.
+async function runPaired(peer, supported, files, dataset, periods) {
+  const oursMod = await import('./engines/ours-wasm.mjs');
+  const ours = await oursMod.create({ engineDir: cfg.engineDir });
+  await ours.load(files, dataset);  // its cold run, untimed
+  const paired = { peerLoadMs: [], oursLoadMs: [], peerChangeMs: [], oursChangeMs: [], reports: supported };
+  const timeLoad = async (e) => {
+    gc();
+    const t = now();
+    await e.load(files, dataset);
+    return now() - t;
+  };
+  for (let i = 0; i < cfg.warm; ++i) {
+    // Each goes first in every other pair.
+    if (i % 2 === 0) {
+      paired.peerLoadMs.push(await timeLoad(peer));
+      paired.oursLoadMs.push(await timeLoad(ours));
+    } else {
+      paired.oursLoadMs.push(await timeLoad(ours));
+      paired.peerLoadMs.push(await timeLoad(peer));
+    }
+  }
+  // Period changes: the reports the peer can do, for the first periods.
+  const timeChange = async (e, p) => {
+    const t = now();
+    for (const r of supported) await e.report(r, p);
+    return now() - t;
+  };
+  for (const [i, p] of periods.slice(0, cfg.warm).entries()) {
+    const pair = i % 2 === 0 ? [peer, ours] : [ours, peer];
+    const times = [];
+    for (const e of pair) times.push(await timeChange(e, p));
+    paired.peerChangeMs.push(i % 2 === 0 ? times[0] : times[1]);
+    paired.oursChangeMs.push(i % 2 === 0 ? times[1] : times[0]);
+  }
+  await ours.close();
+  return paired;
 }
 
 // ================================================================ orchestrator
@@ -267,7 +313,18 @@ function summarise(r) {
   // Rating, divisions and revenue only: the reports every peer can do.
   const three = changes.map((c) => ['rating', 'divisions', 'revenue'].reduce((s, k) => s + (c.perReport?.[k] ?? NaN), 0));
   const peakWasm = r.memory?.afterReports?.wasmBytes ?? r.memory?.afterLoad?.wasmBytes ?? null;
+  const pr = r.paired;
+  const ratioOf = (a, b) => median(a.map((v, i) => v / b[i]));
+  const paired = pr && pr.peerLoadMs.length ? {
+    reports: pr.reports,
+    peerLoadMedianMs: median(pr.peerLoadMs), oursLoadMedianMs: median(pr.oursLoadMs),
+    loadRatio: median(pr.peerLoadMs) / median(pr.oursLoadMs), loadPairRatio: ratioOf(pr.peerLoadMs, pr.oursLoadMs),
+    peerChangeMedianMs: median(pr.peerChangeMs), oursChangeMedianMs: median(pr.oursChangeMs),
+    changeRatio: median(pr.peerChangeMs) / median(pr.oursChangeMs), changePairRatio: ratioOf(pr.peerChangeMs, pr.oursChangeMs),
+    runs: pr,
+  } : null;
   return {
+    paired,
     engine: r.engine, label: r.label, version: r.version, dataset: r.dataset, inputBytes: r.inputBytes,
     startupMs: r.startupMs,
     load: { coldMs: r.load?.coldMs, medianMs: median(r.load?.warmMs || []), coldDetail: r.load?.coldDetail, warmDetailMedian: detailMedian(r.load?.warmDetail) },
@@ -422,11 +479,16 @@ function ratios(out) {
       const p = d.engines[peer];
       if (!p || p.error) continue;
       const r = (a, b) => (a && b ? a / b : null);
+      const pp = p.paired;
       list.push({
         dataset: id, peer,
-        load: r(p.load.medianMs, ours.load.medianMs),
+        // In the peer's process, alternated (the targets' ratios); the
+        // ratio of the medians of separate processes below for comparison.
+        load: pp ? pp.loadRatio : r(p.load.medianMs, ours.load.medianMs),
+        loadSeparate: r(p.load.medianMs, ours.load.medianMs),
+        loadPaired: Boolean(pp),
         loadCold: r(p.load.coldMs, ours.load.coldMs),
-        periodChange: peer === 'perspective'
+        periodChange: pp ? pp.changeRatio : peer === 'perspective'
           ? r(p.periodChange.medianMs, ours.periodChange.threeReportsMedianMs)
           : r(p.periodChange.medianMs, ours.periodChange.medianMs),
         periodChangeReports: peer === 'perspective' ? 'rating, divisions, revenue' : 'all four',
@@ -499,15 +561,32 @@ function markdown(out) {
   }
 
   md.push('## Ratios and targets', '');
-  md.push('Ratio = peer time / our time in the same run (higher is better for us).', '');
+  const anyPaired = out.ratios.some((r) => r.loadPaired);
+  md.push('Ratio = peer time / our time (higher is better for us). ' + (anyPaired
+    ? `Load and period change: measured in the peer's process, the peer's and our loads (and period changes, ${C.warm} each) alternated on the same bytes, so that each pair is timed seconds apart: ` +
+      "this machine's speed drifts by up to 2x for minutes at a time, which the ratio of medians from separate processes (in parentheses) does not survive. Single reports and memory: each engine's own process."
+    : 'Each engine in its own process.'), '');
   md.push('| data set | peer | load | period change | rating | divisions | loyalty | revenue | peak memory (peer / ours) |');
   md.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of out.ratios) {
     const pc = r.peer === 'perspective' ? `${x(r.periodChange)} (3 reports)` : x(r.periodChange);
     const rep = (k) => (r.reports[k] === null ? (r.peer === 'perspective' && k === 'loyalty' ? 'n/a' : '–') : x(r.reports[k]));
-    md.push(`| ${r.dataset} | ${r.peer} | ${x(r.load)} | ${pc} | ${rep('rating')} | ${rep('divisions')} | ${rep('loyalty')} | ${rep('revenue')} | ${x(r.memory)} |`);
+    const load = r.loadPaired ? `${x(r.load)} (${x(r.loadSeparate)})` : x(r.load);
+    md.push(`| ${r.dataset} | ${r.peer} | ${load} | ${pc} | ${rep('rating')} | ${rep('divisions')} | ${rep('loyalty')} | ${rep('revenue')} | ${x(r.memory)} |`);
   }
   md.push('');
+  const pairedRows = Object.entries(out.datasets).flatMap(([id, d]) => Object.entries(d.engines)
+    .filter(([, e]) => e.paired).map(([engine, e]) => [id, engine, e.paired]));
+  if (pairedRows.length) {
+    md.push('The alternated runs (medians, ms; ours in the same process):', '');
+    md.push('| data set | peer | peer load | our load | load ratio (median of pairs) | peer period change | ours, same reports | ratio (median of pairs) |');
+    md.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const [id, engine, p] of pairedRows) {
+      md.push(`| ${id} | ${engine} | ${ms(p.peerLoadMedianMs)} | ${ms(p.oursLoadMedianMs)} | ${x(p.loadRatio)} (${x(p.loadPairRatio)}) | ` +
+        `${ms(p.peerChangeMedianMs)} | ${ms(p.oursChangeMedianMs)} | ${x(p.changeRatio)} (${x(p.changePairRatio)}) |`);
+    }
+    md.push('');
+  }
   md.push(...targets(out), '');
 
   md.push('## Equality check (before timing, on all data and two random periods)', '');
