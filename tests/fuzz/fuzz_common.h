@@ -206,6 +206,9 @@ inline void CheckReports(const Export& data, const ReportOptions& options) {
 /// The files fed in pieces (sizes drawn from `seed`), as the page feeds what
 /// it has read so far, must give exactly `whole`: the same error to the byte,
 /// or the same export.
+inline void CheckSameResult(const Result<Export>& whole, const Result<Export>& other,
+                            const std::string& how);
+
 inline void CheckSameInPieces(const std::vector<InputFile>& files, const Result<Export>& whole,
                               uint64_t seed) {
   std::vector<FileHead> heads;
@@ -237,18 +240,23 @@ inline void CheckSameInPieces(const std::vector<InputFile>& files, const Result<
     }
     pieces.emplace(import.Finish());
   }
-  const Result<Export>& cut = *pieces;
-  Expect(cut.ok() == whole.ok(), "fed in pieces, the import succeeds or fails otherwise");
+  CheckSameResult(whole, *pieces, "fed in pieces");
+}
+
+/// `other` is `whole` read another way (`how`): the same error, or the same export.
+inline void CheckSameResult(const Result<Export>& whole, const Result<Export>& other,
+                            const std::string& how) {
+  Expect(other.ok() == whole.ok(), how + ", the import succeeds or fails otherwise");
   if (!whole.ok()) {
     const Error& a = whole.error();
-    const Error& b = cut.error();
+    const Error& b = other.error();
     Expect(
         a.message == b.message && a.where.value == b.where.value && a.where.field == b.where.field,
-        "fed in pieces, the error differs: " + b.message + " instead of " + a.message);
+        how + ", the error differs: " + b.message + " instead of " + a.message);
     return;
   }
   const Export& a = whole.value();
-  const Export& b = cut.value();
+  const Export& b = other.value();
   const ImportSummary& s = a.summary;
   const ImportSummary& t = b.summary;
   bool same = s.lines == t.lines && s.completed_amount == t.completed_amount &&
@@ -260,7 +268,7 @@ inline void CheckSameInPieces(const std::vector<InputFile>& files, const Result<
   for (size_t k = 0; same && k < s.warnings.size(); ++k) {
     same = s.warnings[k].message == t.warnings[k].message;
   }
-  Expect(same, "fed in pieces, the export differs");
+  Expect(same, how + ", the export differs");
 }
 
 }  // namespace clinic::fuzz
