@@ -203,44 +203,13 @@ inline void CheckReports(const Export& data, const ReportOptions& options) {
   Expect(l.total.returned <= l.total.primary, "loyalty total: more returned than primary");
 }
 
-/// The files fed in pieces (sizes drawn from `seed`), as the page feeds what
-/// it has read so far, must give exactly `whole`: the same error to the byte,
-/// or the same export.
-inline void CheckSameResult(const Result<Export>& whole, const Result<Export>& other,
-                            const std::string& how);
-
-inline void CheckSameInPieces(const std::vector<InputFile>& files, const Result<Export>& whole,
-                              uint64_t seed) {
+/// What StreamingImport::Begin is told of the files before it reads them.
+inline std::vector<FileHead> HeadsOf(const std::vector<InputFile>& files) {
   std::vector<FileHead> heads;
   for (const InputFile& f : files) {
     heads.push_back(FileHead{f.name, f.bytes.size(), std::string(f.bytes.substr(0, 3))});
   }
-  Result<std::unique_ptr<StreamingImport>> begun = StreamingImport::Begin(heads);
-  std::optional<Result<Export>> pieces;
-  if (!begun.ok()) {
-    pieces.emplace(begun.error());
-  } else {
-    StreamingImport& import = *begun.value();
-    uint64_t state = seed | 1;
-    const auto next = [&state] {  // xorshift64
-      state ^= state << 13;
-      state ^= state >> 7;
-      state ^= state << 17;
-      return state;
-    };
-    bool more = true;
-    for (const size_t i : import.order()) {
-      const std::string_view bytes = files[i].bytes;
-      size_t have = 0;
-      do {  // an empty file too is fed once
-        have = std::min(bytes.size(), have + 1 + static_cast<size_t>(next() % 64));
-        more = import.Feed(i, bytes.substr(0, have));
-      } while (more && have < bytes.size());
-      if (!more) break;
-    }
-    pieces.emplace(import.Finish());
-  }
-  CheckSameResult(whole, *pieces, "fed in pieces");
+  return heads;
 }
 
 /// `other` is `whole` read another way (`how`): the same error, or the same export.
@@ -269,6 +238,39 @@ inline void CheckSameResult(const Result<Export>& whole, const Result<Export>& o
     same = s.warnings[k].message == t.warnings[k].message;
   }
   Expect(same, how + ", the export differs");
+}
+
+/// The files fed in pieces (sizes drawn from `seed`), as the page feeds what
+/// it has read so far, must give exactly `whole`: the same error to the byte,
+/// or the same export.
+inline void CheckSameInPieces(const std::vector<InputFile>& files, const Result<Export>& whole,
+                              uint64_t seed) {
+  Result<std::unique_ptr<StreamingImport>> begun = StreamingImport::Begin(HeadsOf(files));
+  std::optional<Result<Export>> pieces;
+  if (!begun.ok()) {
+    pieces.emplace(begun.error());
+  } else {
+    StreamingImport& import = *begun.value();
+    uint64_t state = seed | 1;
+    const auto next = [&state] {  // xorshift64
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      return state;
+    };
+    bool more = true;
+    for (const size_t i : import.order()) {
+      const std::string_view bytes = files[i].bytes;
+      size_t have = 0;
+      do {  // an empty file too is fed once
+        have = std::min(bytes.size(), have + 1 + static_cast<size_t>(next() % 64));
+        more = import.Feed(i, bytes.substr(0, have));
+      } while (more && have < bytes.size());
+      if (!more) break;
+    }
+    pieces.emplace(import.Finish());
+  }
+  CheckSameResult(whole, *pieces, "fed in pieces");
 }
 
 }  // namespace clinic::fuzz

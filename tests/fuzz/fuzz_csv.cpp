@@ -5,8 +5,6 @@
 // record read cell by cell (the one-scan path of plain records off).
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,21 +17,10 @@ namespace {
 // checks ImportFiles makes of the set of files before it reads any.
 clinic::Result<clinic::Export> ImportCellByCell(const std::vector<clinic::InputFile>& files) {
   using namespace clinic;
-  std::vector<FileHead> heads;
-  for (const InputFile& f : files) {
-    heads.push_back(FileHead{f.name, f.bytes.size(), std::string(f.bytes.substr(0, 3))});
+  if (const auto begun = StreamingImport::Begin(fuzz::HeadsOf(files)); !begun.ok()) {
+    return begun.error();
   }
-  if (const auto begun = StreamingImport::Begin(heads); !begun.ok()) return begun.error();
-  std::vector<std::string> names;
-  for (const InputFile& f : files) names.push_back(f.name);
-  std::vector<size_t> order;
-  Result<std::unique_ptr<internal::StreamReader>> reader =
-      internal::NewCsvReader(names, &order, /*simple_records=*/false);
-  if (!reader.ok()) return reader.error();
-  for (const size_t i : order) {
-    if (!reader.value()->Feed(i, files[i].bytes, /*complete=*/true)) return reader.value()->error();
-  }
-  return reader.value()->Finish({});
+  return internal::ImportCsv(files, {}, /*simple_records=*/false);
 }
 
 }  // namespace

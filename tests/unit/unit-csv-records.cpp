@@ -21,18 +21,7 @@ using test::Rng;
 
 // The files imported whole, every record read cell by cell.
 Result<Export> ImportCellByCell(const std::vector<InputFile>& files) {
-  std::vector<std::string> names;
-  for (const InputFile& f : files) names.push_back(f.name);
-  std::vector<size_t> order;
-  Result<std::unique_ptr<internal::StreamReader>> reader =
-      internal::NewCsvReader(names, &order, /*simple_records=*/false);
-  if (!reader.ok()) return reader.error();
-  for (const size_t i : order) {
-    if (!reader.value()->Feed(i, files[i].bytes, /*complete=*/true)) {
-      return reader.value()->error();
-    }
-  }
-  return reader.value()->Finish({});
+  return internal::ImportCsv(files, {}, /*simple_records=*/false);
 }
 
 // One cell's text: mostly plain, sometimes quoted (with what only a quoted

@@ -118,18 +118,24 @@ size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
   return 0;
 }
 
-// The longest prefix of `text` of at most kMaxValueBytes that is valid UTF-8:
-// for error values taken from bytes the cell scan has not checked.
-std::string_view ValidUtf8Prefix(std::string_view text) {
+// The length of the longest prefix of `text` of at most `max` bytes that is
+// valid UTF-8.
+size_t ValidUtf8Length(std::string_view text, size_t max) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = s + text.size();
   size_t n = 0;
   while (n < text.size()) {
     const size_t len = s[n] < 0x80 ? 1 : Utf8SequenceLength(s + n, end);
-    if (len == 0 || n + len > kMaxValueBytes) break;
+    if (len == 0 || n + len > max) break;
     n += len;
   }
-  return text.substr(0, n);
+  return n;
+}
+
+// The longest prefix of `text` of at most kMaxValueBytes that is valid UTF-8:
+// for error values taken from bytes the cell scan has not checked.
+std::string_view ValidUtf8Prefix(std::string_view text) {
+  return text.substr(0, ValidUtf8Length(text, kMaxValueBytes));
 }
 
 // The file name without any folder, lowercased, for picking its table.
@@ -162,23 +168,6 @@ inline uint64_t StopBytes(uint64_t w, char delimiter) {
 // One compare rejects nearly every byte tested (those above ' ').
 inline bool IsPadding(char c, char delimiter) {
   return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || (c == '\t' && delimiter != '\t'));
-}
-
-// True when [s, end) is valid UTF-8 (it holds no line end or delimiter inside
-// a character, as those are ASCII).
-bool ValidUtf8(const char* s, const char* end) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s);
-  const auto* e = reinterpret_cast<const unsigned char*>(end);
-  while (p < e) {
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    const size_t len = Utf8SequenceLength(p, e);
-    if (len == 0) return false;
-    p += len;
-  }
-  return true;
 }
 
 // The cells of the current record: views into the input (or into the
@@ -568,7 +557,9 @@ bool CsvFile::ReadSimpleRecord() {
       continue;
     }
     if (*stop != '\n') continue;
-    if (high && !ValidUtf8(p_, stop)) return false;
+    // A line end or delimiter is never inside a character (both are ASCII).
+    const std::string_view record(p_, static_cast<size_t>(stop - p_));
+    if (high && ValidUtf8Length(record, record.size()) != record.size()) return false;
     cells_.Set(count);
     any_quoted_ = quoted;
     p_ = cell;
@@ -1013,10 +1004,16 @@ Result<std::unique_ptr<StreamReader>> NewCsvReader(const std::vector<std::string
 }  // namespace internal
 
 Result<Export> ImportCsv(const std::vector<InputFile>& files, const InputDone& input_done) {
+  return internal::ImportCsv(files, input_done, /*simple_records=*/true);
+}
+
+Result<Export> internal::ImportCsv(const std::vector<InputFile>& files, const InputDone& input_done,
+                                   bool simple_records) {
   std::vector<std::string> names;
   for (const InputFile& file : files) names.push_back(file.name);
   std::vector<size_t> order;
-  Result<std::unique_ptr<internal::StreamReader>> reader = internal::NewCsvReader(names, &order);
+  Result<std::unique_ptr<internal::StreamReader>> reader =
+      internal::NewCsvReader(names, &order, simple_records);
   if (!reader.ok()) return reader.error();
   for (const size_t file : order) {
     if (!reader.value()->Feed(file, files[file].bytes, /*complete=*/true)) {

@@ -49,4 +49,8 @@ Result<std::unique_ptr<StreamReader>> NewCsvReader(const std::vector<std::string
                                                    std::vector<size_t>* order,
                                                    bool simple_records = true);
 
+/// ImportCsv, with `simple_records` as NewCsvReader takes it.
+Result<Export> ImportCsv(const std::vector<InputFile>& files, const InputDone& input_done,
+                         bool simple_records);
+
 }  // namespace clinic::internal
