@@ -184,34 +184,34 @@ async function runPaired(peer, supported, files, dataset, periods) {
   const ours = await oursMod.create({ engineDir: cfg.engineDir });
   await ours.load(files, dataset);  // its cold run, untimed
   const paired = { peerLoadMs: [], oursLoadMs: [], peerChangeMs: [], oursChangeMs: [], reports: supported };
+  // Both timed by `time`, the peer first in even pairs: [peer ms, ours ms].
+  const pair = async (i, time) => {
+    if (i % 2 === 0) {
+      const peerMs = await time(peer);
+      return [peerMs, await time(ours)];
+    }
+    const oursMs = await time(ours);
+    return [await time(peer), oursMs];
+  };
+  const record = ([peerMs, oursMs], peerList, oursList) => {
+    peerList.push(peerMs);
+    oursList.push(oursMs);
+  };
   const timeLoad = async (e) => {
     gc();
     const t = now();
     await e.load(files, dataset);
     return now() - t;
   };
-  for (let i = 0; i < cfg.warm; ++i) {
-    // Each goes first in every other pair.
-    if (i % 2 === 0) {
-      paired.peerLoadMs.push(await timeLoad(peer));
-      paired.oursLoadMs.push(await timeLoad(ours));
-    } else {
-      paired.oursLoadMs.push(await timeLoad(ours));
-      paired.peerLoadMs.push(await timeLoad(peer));
-    }
-  }
+  for (let i = 0; i < cfg.warm; ++i) record(await pair(i, timeLoad), paired.peerLoadMs, paired.oursLoadMs);
   // Period changes: the reports the peer can do, for the first periods.
-  const timeChange = async (e, p) => {
+  const timeChange = (p) => async (e) => {
     const t = now();
     for (const r of supported) await e.report(r, p);
     return now() - t;
   };
   for (const [i, p] of periods.slice(0, cfg.warm).entries()) {
-    const pair = i % 2 === 0 ? [peer, ours] : [ours, peer];
-    const times = [];
-    for (const e of pair) times.push(await timeChange(e, p));
-    paired.peerChangeMs.push(i % 2 === 0 ? times[0] : times[1]);
-    paired.oursChangeMs.push(i % 2 === 0 ? times[1] : times[0]);
+    record(await pair(i, timeChange(p)), paired.peerChangeMs, paired.oursChangeMs);
   }
   await ours.close();
   return paired;
