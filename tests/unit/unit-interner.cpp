@@ -256,6 +256,55 @@ TEST_CASE("UniqueStrings: increasing ids take the fast path, the first one out o
   CHECK(ids.size() == 7);
 }
 
+TEST_CASE("UniqueStrings::Increment: the trailing number plus one, in as many digits") {
+  const auto next = [](std::string id) {
+    return UniqueStrings::Increment(id) ? id : "none (" + id + ")";
+  };
+  CHECK(next("V0000040") == "V0000041");
+  CHECK(next("A09") == "A10");
+  CHECK(next("A099") == "A100");
+  CHECK(next("7") == "8");
+  CHECK(next("x8") == "x9");
+  CHECK(next("12-39") == "12-40");  // only the digits after the last non-digit carry
+  CHECK(next("9") == "none (9)");     // "10" has more digits
+  CHECK(next("A99") == "none (A99)");
+  CHECK(next("A9x") == "none (A9x)");  // no digit at the end
+  CHECK(next("") == "none ()");
+  CHECK(next(std::string("\0" "1", 2)) == std::string("\0" "2", 2));
+}
+
+TEST_CASE("UniqueStrings: successors and gaps while ordered, then a switch that keeps every id") {
+  UniqueStrings ids;
+  // Runs of successors broken by gaps, by a new prefix with the next number
+  // ("B22" after "A21"), a carry across digits, a longer id and one that has no
+  // successor in as many digits (C99): each greater than the one before.
+  const std::vector<std::string> ordered = {"A08", "A09", "A10", "A11", "A20", "A21", "B22",
+                                            "B23", "C99", "D00", "D01", "E19", "E20", "E30",
+                                            "A100", "A101"};
+  for (const std::string& id : ordered) REQUIRE(ids.Insert(id));
+  CHECK(ids.size() == ordered.size());
+  // A001 is out of order: from then on the set must know each of the ids above,
+  // including those only counted as successors, and none in the gaps.
+  CHECK(ids.Insert("A001"));
+  for (const std::string& id : ordered) CHECK_FALSE(ids.Insert(id));
+  for (const char* gap : {"A12", "A19", "A22", "B21", "B24", "C98", "D02", "E21", "E29", "E31",
+                          "A102", "A00"}) {
+    CHECK(ids.Insert(gap));
+  }
+  CHECK(ids.size() == ordered.size() + 13);
+  // A carry (E19 -> E20) followed by a gap: E30 is not E20's successor.
+  UniqueStrings carry;
+  for (const char* id : {"E19", "E20", "E30"}) REQUIRE(carry.Insert(id));
+  CHECK(carry.Insert("E00"));  // out of order
+  CHECK_FALSE(carry.Insert("E30"));
+  CHECK(carry.Insert("E21"));
+  // All 9s then all 0s: no successor, and out of order.
+  UniqueStrings nines;
+  CHECK(nines.Insert("99"));
+  CHECK(nines.Insert("00"));
+  CHECK_FALSE(nines.Insert("99"));
+}
+
 TEST_CASE("UniqueStrings: a repeat of an early id after a long ordered run is found") {
   UniqueStrings ids;
   for (int i = 0; i < 100000; ++i) REQUIRE(ids.Insert("V" + std::to_string(1000000 + i)));
@@ -280,6 +329,30 @@ TEST_CASE("UniqueStrings agrees with std::unordered_set on sequences mostly in o
         case 2: id = ""; break;
         default: id = std::to_string(counter++); break;                     // increasing
       }
+      REQUIRE(ids.Insert(id) == model.insert(id).second);
+    }
+    CHECK(ids.size() == model.size());
+  }
+  // Mostly successors, with gaps and carries, then repeats and fill-ins of
+  // the gaps once out of order: the runs must hand every id to the set.
+  for (const uint32_t seed : {3u, 99u}) {
+    UniqueStrings ids;
+    std::unordered_set<std::string> model;
+    uint32_t x = seed;
+    uint32_t number = 0;
+    const auto id_of = [](uint32_t n) {
+      std::string digits = std::to_string(n);
+      return "V" + std::string(6 - digits.size(), '0') + digits;
+    };
+    for (int i = 0; i < 20000; ++i) {
+      x = x * 1664525u + 1013904223u;
+      number += (x >> 24) % 5 == 0 ? 1 + (x >> 8) % 7 : 1;
+      const std::string id = id_of(number);
+      REQUIRE(ids.Insert(id) == model.insert(id).second);
+    }
+    for (int i = 0; i < 20000; ++i) {
+      x = x * 1664525u + 1013904223u;
+      const std::string id = id_of((x >> 8) % (number + 100));
       REQUIRE(ids.Insert(id) == model.insert(id).second);
     }
     CHECK(ids.size() == model.size());

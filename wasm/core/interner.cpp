@@ -82,26 +82,47 @@ void StringInterner::Cover(uint64_t number) {
   }
 }
 
+bool UniqueStrings::Increment(std::string& id) {
+  size_t i = id.size();
+  while (i > 0 && id[i - 1] == '9') --i;
+  if (i == 0 || id[i - 1] < '0' || id[i - 1] > '8') return false;
+  ++id[i - 1];
+  for (; i < id.size(); ++i) id[i] = '0';
+  return true;
+}
+
 bool UniqueStrings::Insert(std::string_view s) {
   if (!ordered_) return set_.Insert(s).second;
-  if (!ends_.empty()) {
-    const size_t last_begin = ends_.size() > 1 ? ends_[ends_.size() - 2] : 0;
-    const std::string_view last(arena_.data() + last_begin, ends_.back() - last_begin);
-    if (!Less(last, s)) {
+  if (ordered_count_ > 0) {
+    if (Follows(s)) {
+      ++counts_.back();
+      ++ordered_count_;
+      return true;
+    }
+    if (!Less(last_, s)) {
       // Out of order: index the ids so far, then go on with the hash set alone.
       ordered_ = false;
-      size_t begin = 0;
-      for (const size_t end : ends_) {
-        set_.Insert({arena_.data() + begin, end - begin});
-        begin = end;
+      for (size_t r = 0; r < starts_.size(); ++r) {
+        const size_t end = r + 1 < starts_.size() ? starts_[r + 1] : arena_.size();
+        std::string id(arena_.data() + starts_[r], end - starts_[r]);
+        set_.Insert(id);
+        for (uint32_t k = 1; k < counts_[r]; ++k) {
+          Increment(id);  // a successor was counted, so there is one
+          set_.Insert(id);
+        }
       }
       arena_ = {};
-      ends_ = {};
+      starts_ = {};
+      counts_ = {};
+      last_ = {};
       return set_.Insert(s).second;
     }
   }
+  starts_.push_back(arena_.size());
+  counts_.push_back(1);
   arena_.insert(arena_.end(), s.begin(), s.end());
-  ends_.push_back(arena_.size());
+  last_.assign(s);
+  ++ordered_count_;
   return true;
 }
 

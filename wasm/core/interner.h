@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -149,13 +150,15 @@ class StringInterner {
 
 /// Tells whether each string was seen before (visit line ids). Exports mostly
 /// list their line ids in increasing order; while they do, a new id only has
-/// to be greater than the last one, and the ids are just appended. At the
-/// first id out of order the hash set is built from them and used from then on.
+/// to be greater than the last one. Most are then the last one's successor
+/// ("V0000041" after "V0000040"), which is only counted: the ids are kept as
+/// runs, the first of each run stored and the rest implied. At the first id
+/// out of order the hash set is built from the runs and used from then on.
 class UniqueStrings {
  public:
   /// True when `s` was not seen before.
   bool Insert(std::string_view s);
-  size_t size() const { return ordered_ ? ends_.size() : set_.size(); }
+  size_t size() const { return ordered_ ? ordered_count_ : set_.size(); }
 
   /// The order used for the fast path: shorter first, then bytewise, so that
   /// unpadded numbers (9, 10, 11) count as increasing too.
@@ -175,11 +178,38 @@ class UniqueStrings {
     return false;
   }
 
+  /// Makes `id` its successor: the number its last digits spell, plus one, in
+  /// as many digits ("A09" -> "A10"). False, `id` unchanged, when there is
+  /// none: no digit at the end, or all of them 9s.
+  static bool Increment(std::string& id);
+
  private:
+  // Tells whether `s` is the successor of last_, and if so makes last_ `s`.
+  bool Follows(std::string_view s) {
+    const size_t n = last_.size();
+    if (s.size() != n || n == 0) return false;
+    char* last = last_.data();
+    const char* next = s.data();
+    size_t i = n - 1;
+    for (; last[i] == '9'; --i) {
+      if (next[i] != '0' || i == 0) return false;
+    }
+    if (last[i] < '0' || last[i] > '8' || next[i] != last[i] + 1) return false;
+    if (!SameBytes({last, i}, {next, i})) return false;
+    ++last[i];
+    for (size_t j = i + 1; j < n; ++j) last[j] = '0';
+    return true;
+  }
+
   bool ordered_ = true;
-  std::vector<char> arena_;   // the ids so far while ordered
-  std::vector<size_t> ends_;  // id i ends at arena_[ends_[i]]
-  StringInterner set_;        // once an id came out of order
+  size_t ordered_count_ = 0;  // ids while ordered
+  std::string last_;          // the last id while ordered
+  // While ordered, run r is the id arena_[starts_[r], starts_[r + 1]) (the
+  // arena's end for the last run) and then counts_[r] - 1 successors.
+  std::vector<char> arena_;
+  std::vector<size_t> starts_;
+  std::vector<uint32_t> counts_;
+  StringInterner set_;  // once an id came out of order
 };
 
 }  // namespace clinic
