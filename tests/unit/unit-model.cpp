@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -199,45 +200,66 @@ namespace {
 TEST_CASE("lines over many staging blocks come out sorted by patient, then day, stably") {
   // 50,000 lines cross several of the builder's staging blocks (4,096 lines
   // each). The expected columns come from std::stable_sort over the same
-  // lines kept here, by (patient index, day, employee, division).
-  test::Fixture f;
-  for (int p = 0; p < 700; ++p) f.Patient("P" + std::to_string(p), "Name");
-  struct Kept {
-    Index patient;
-    Day day;
-    Index employee, division;
-    Money amount;
-  };
-  std::vector<Kept> kept;
-  uint64_t x = 88172645463325252ULL;
-  for (int i = 0; i < 50000; ++i) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    const auto p = static_cast<Index>(x % 700);
-    const Day day = test::D("2024-01-01") + static_cast<Day>((x >> 10) % 500);
-    const auto e = static_cast<Index>((x >> 20) % 3), d = static_cast<Index>((x >> 30) % 2);
-    const Money amount = static_cast<Money>(i) * 100;  // distinct: shows the stable order
-    f.Line(FormatDate(day), "P" + std::to_string(p), "E" + std::to_string(e),
-           "D" + std::to_string(d), FormatMoney(amount, 4));
-    kept.push_back(Kept{p, day, e, d, amount});
-  }
-  const Export data = f.Build();
-  // Employees and divisions are interned in order of first sight: map ours to theirs.
-  std::stable_sort(kept.begin(), kept.end(), [&](const Kept& a, const Kept& b) {
+  // lines kept here, by (patient index, day, employee, division). 700
+  // patients give runs of about 70 lines a patient, 10,000 runs of about 5
+  // (the builder sorts short runs another way); lines of one patient repeat
+  // days, employees and divisions, so ties show whether the order is stable.
+  for (const int patients : {700, 10000}) {
+    CAPTURE(patients);
+    test::Fixture f;
+    for (int p = 0; p < patients; ++p) f.Patient("P" + std::to_string(p), "Name");
+    struct Kept {
+      Index patient;
+      Day day;
+      Index employee, division;
+      Money amount;
+      LineKind kind;
+    };
+    std::vector<Kept> kept;
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 50000; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      const auto p = static_cast<Index>(x % static_cast<uint64_t>(patients));
+      const Day day = test::D("2024-01-01") + static_cast<Day>((x >> 20) % (patients / 100 + 3));
+      const auto e = static_cast<Index>((x >> 30) % 3), d = static_cast<Index>((x >> 40) % 2);
+      const LineKind kind = (x >> 50) % 4 == 0 ? LineKind::kGoods : LineKind::kService;
+      const Money amount = static_cast<Money>(i) * 100;  // distinct: shows the stable order
+      f.Line(FormatDate(day), "P" + std::to_string(p), "E" + std::to_string(e),
+             "D" + std::to_string(d), FormatMoney(amount, 4), kind);
+      kept.push_back(Kept{p, day, e, d, amount, kind});
+    }
+    const Export data = f.Build();
+    // Employees and divisions are interned in order of first sight: map ours to theirs.
     const auto key = [&](const Kept& k) {
       return std::tuple(k.patient, k.day, data.employees.Find("E" + std::to_string(k.employee)),
                         data.divisions.Find("D" + std::to_string(k.division)));
     };
-    return key(a) < key(b);
-  });
-  REQUIRE(data.lines.size() == kept.size());
-  for (size_t i = 0; i < kept.size(); ++i) {
-    REQUIRE(data.lines.patient[i] == kept[i].patient);
-    REQUIRE(data.lines.day[i] == kept[i].day);
-    REQUIRE(data.employees.ids[data.lines.employee[i]] == "E" + std::to_string(kept[i].employee));
-    REQUIRE(data.divisions.ids[data.lines.division[i]] == "D" + std::to_string(kept[i].division));
-    REQUIRE(data.lines.amount[i] == kept[i].amount);
+    std::stable_sort(kept.begin(), kept.end(),
+                     [&](const Kept& a, const Kept& b) { return key(a) < key(b); });
+    REQUIRE(data.lines.size() == kept.size());
+    for (size_t i = 0; i < kept.size(); ++i) {
+      REQUIRE(data.lines.patient[i] == kept[i].patient);
+      REQUIRE(data.lines.day[i] == kept[i].day);
+      REQUIRE(data.employees.ids[data.lines.employee[i]] == "E" + std::to_string(kept[i].employee));
+      REQUIRE(data.divisions.ids[data.lines.division[i]] == "D" + std::to_string(kept[i].division));
+      REQUIRE(data.lines.amount[i] == kept[i].amount);
+      REQUIRE(data.lines.kind[i] == kept[i].kind);
+    }
+    for (int p = 0; p <= patients; ++p) {
+      const auto before = std::lower_bound(kept.begin(), kept.end(), static_cast<Index>(p),
+                                           [](const Kept& k, Index q) { return k.patient < q; });
+      REQUIRE(data.patient_begin[static_cast<size_t>(p)] == before - kept.begin());
+    }
+    // Visits: the distinct (patient, day, employee); patients: those with a line.
+    std::set<std::tuple<Index, Day, Index>> visits;
+    std::set<Index> with_lines;
+    for (const Kept& k : kept) {
+      visits.emplace(k.patient, k.day, k.employee);
+      with_lines.insert(k.patient);
+    }
+    CHECK(data.summary.visits == visits.size());
+    CHECK(data.summary.patients_with_lines == with_lines.size());
   }
-  CHECK(data.patient_begin.back() == 50000);
 }
 
 }  // namespace

@@ -429,6 +429,54 @@ void WarnUnknown(ImportSummary& summary, const EntityTable& table, References& r
   }
 }
 
+// Sorts lines [begin, end) of `out` stably by `less` (on line positions),
+// given that [begin, first) is in order. Short runs by insertion, moving the
+// values themselves; longer ones by a stable sort of their positions (`run`,
+// reused), then each column permuted.
+template <class Less>
+void SortRun(Lines& out, uint32_t begin, uint32_t end, uint32_t first, const Less& less,
+             std::vector<uint32_t>& run) {
+  constexpr uint32_t kInsertionMax = 32;
+  if (end - begin <= kInsertionMax) {
+    for (uint32_t i = first; i < end; ++i) {
+      const Day day = out.day[i];
+      const Index employee = out.employee[i], division = out.division[i];
+      const Money amount = out.amount[i];
+      const LineKind kind = out.kind[i];
+      // Line i moves to position `to`, after every line not greater (stable).
+      uint32_t to = i;
+      while (to > begin && less(i, to - 1)) --to;
+      for (uint32_t j = i; j > to; --j) {
+        out.day[j] = out.day[j - 1];
+        out.employee[j] = out.employee[j - 1];
+        out.division[j] = out.division[j - 1];
+        out.amount[j] = out.amount[j - 1];
+        out.kind[j] = out.kind[j - 1];
+      }
+      out.day[to] = day;
+      out.employee[to] = employee;
+      out.division[to] = division;
+      out.amount[to] = amount;
+      out.kind[to] = kind;
+    }
+    return;
+  }
+  run.resize(end - begin);
+  std::iota(run.begin(), run.end(), begin);
+  std::stable_sort(run.begin(), run.end(), less);
+  auto permute = [&run, begin](auto& column) {
+    using T = typename std::decay_t<decltype(column)>::value_type;
+    std::vector<T> values(run.size());
+    for (size_t k = 0; k < run.size(); ++k) values[k] = column[run[k]];
+    std::copy(values.begin(), values.end(), column.begin() + begin);
+  };
+  permute(out.amount);
+  permute(out.day);
+  permute(out.employee);
+  permute(out.division);
+  permute(out.kind);
+}
+
 }  // namespace
 
 Result<Export> ExportBuilder::Finish() {
@@ -501,46 +549,49 @@ Result<Export> ExportBuilder::Finish() {
   Lines& out = data.lines;
   place(staged.amount, out.amount);
   place(staged.day, out.day);
-  place(staged.patient, out.patient);
   place(staged.employee, out.employee);
   place(staged.division, out.division);
   place(staged.kind, out.kind);
   std::vector<uint32_t>().swap(to);
-  // The runs not yet in (day, employee, division) order, sorted stably.
+  staged.patient.clear();
+  // The patient column is each patient's number over its lines: written in order.
+  out.patient.resize(n);
+  for (size_t p = 0; p < patients; ++p) {
+    std::fill(out.patient.begin() + data.patient_begin[p],
+              out.patient.begin() + data.patient_begin[p + 1], static_cast<Index>(p));
+  }
+
+  // Each patient's run, in (day, employee, division) order already in most
+  // exports; one that is not is sorted stably. The import summary's visits are
+  // counted in the same pass: a visit is a patient's day with one employee.
   auto key_less = [&out](uint32_t a, uint32_t b) {
     if (out.day[a] != out.day[b]) return out.day[a] < out.day[b];
     if (out.employee[a] != out.employee[b]) return out.employee[a] < out.employee[b];
     return out.division[a] < out.division[b];
   };
+  auto count_visits = [&out](uint32_t begin, uint32_t end) {
+    uint64_t count = 1;
+    for (uint32_t i = begin + 1; i < end; ++i) {
+      count += out.day[i] != out.day[i - 1] || out.employee[i] != out.employee[i - 1];
+    }
+    return count;
+  };
+  ImportSummary& summary = data.summary;
   std::vector<uint32_t> run;
   for (size_t p = 0; p < patients; ++p) {
     const uint32_t begin = data.patient_begin[p], end = data.patient_begin[p + 1];
-    bool sorted = true;
-    for (uint32_t i = begin + 1; sorted && i < end; ++i) sorted = !key_less(i, i - 1);
-    if (sorted) continue;
-    run.resize(end - begin);
-    std::iota(run.begin(), run.end(), begin);
-    std::stable_sort(run.begin(), run.end(), key_less);
-    auto permute = [&run, begin](auto& column) {
-      using T = typename std::decay_t<decltype(column)>::value_type;
-      std::vector<T> values(run.size());
-      for (size_t k = 0; k < run.size(); ++k) values[k] = column[run[k]];
-      std::copy(values.begin(), values.end(), column.begin() + begin);
-    };
-    permute(out.amount);
-    permute(out.day);
-    permute(out.employee);
-    permute(out.division);
-    permute(out.kind);
-  }
-
-  ImportSummary& summary = data.summary;
-  for (size_t i = 0; i < n; ++i) {
-    const bool new_patient = i == 0 || out.patient[i] != out.patient[i - 1];
-    if (new_patient) ++summary.patients_with_lines;
-    if (new_patient || out.day[i] != out.day[i - 1] || out.employee[i] != out.employee[i - 1]) {
-      ++summary.visits;
+    if (begin == end) continue;
+    ++summary.patients_with_lines;
+    uint64_t run_visits = 1;
+    uint32_t i = begin + 1;
+    for (; i < end && !key_less(i, i - 1); ++i) {
+      run_visits += out.day[i] != out.day[i - 1] || out.employee[i] != out.employee[i - 1];
     }
+    if (i < end) {
+      SortRun(out, begin, end, i, key_less, run);
+      run_visits = count_visits(begin, end);
+    }
+    summary.visits += run_visits;
   }
   data.last_day = summary.last_day;
   // Once per import, so that the reports break ties by comparing integers.
