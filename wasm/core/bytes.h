@@ -102,6 +102,30 @@ class Block16 {
 #endif
   }
 
+  /// The bytes a JSON string cannot hold as they are: '"', '\\', control
+  /// characters (below 0x20) and bytes of 0x80 and above (UTF-8 to check).
+  /// A signed compare with 0x20 finds the last two kinds at once.
+  uint32_t JsonSpecial() const {
+#if defined(__wasm_simd128__)
+    const v128_t any = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v_, wasm_i8x16_splat('"')),
+                                                 wasm_i8x16_eq(v_, wasm_i8x16_splat('\\'))),
+                                    wasm_i8x16_lt(v_, wasm_i8x16_splat(0x20)));
+    return wasm_i8x16_bitmask(any);
+#elif defined(__SSE2__)
+    const __m128i any = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v_, _mm_set1_epi8('"')),
+                                                  _mm_cmpeq_epi8(v_, _mm_set1_epi8('\\'))),
+                                     _mm_cmplt_epi8(v_, _mm_set1_epi8(0x20)));
+    return static_cast<uint32_t>(_mm_movemask_epi8(any));
+#else
+    uint32_t m = 0;
+    for (size_t i = 0; i < kSize; ++i) {
+      const auto c = static_cast<unsigned char>(v_[i]);
+      m |= uint32_t{c == '"' || c == '\\' || c < 0x20 || c >= 0x80} << i;
+    }
+    return m;
+#endif
+  }
+
   /// The bytes of 0x80 and above (the bytes of multi-byte UTF-8 characters).
   uint32_t High() const {
 #if defined(__wasm_simd128__)

@@ -142,19 +142,6 @@ inline bool HasSpecialByte(uint64_t w) {
 // Words are loaded little-endian (x86-64 and wasm): the first byte is the lowest.
 static_assert(std::endian::native == std::endian::little);
 
-// SWAR: the lowest set bit (bit 7 of a byte) marks the first byte of the 8
-// that is '"', '\\', a control character or non-ASCII; 0 when none is. Bits
-// above the first mark may be false (a borrow), so only the lowest is used.
-inline uint64_t SpecialBytes(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  const uint64_t quote = w ^ (kOnes * '"');
-  const uint64_t backslash = w ^ (kOnes * '\\');
-  return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-          ((w - kOnes * 0x20) & ~w) | w) &
-         kHigh;
-}
-
 // Length of the valid UTF-8 sequence at s (s < end, *s >= 0x80), or 0 when
 // invalid: overlong forms, surrogates and code points above U+10FFFF are rejected.
 inline size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
@@ -1526,13 +1513,13 @@ bool JsonImporter::FastElement(Table table) {
   auto plain_string = [end](const char* q) -> const char* {
     ++q;
     while (true) {
-      while (end - q >= 8) {
-        const uint64_t special = SpecialBytes(Load64(q));
+      while (end - q >= static_cast<ptrdiff_t>(Block16::kSize)) {
+        const uint32_t special = Block16(q).JsonSpecial();
         if (special != 0) {
-          q += std::countr_zero(special) / 8;
+          q += std::countr_zero(special);
           break;
         }
-        q += 8;
+        q += Block16::kSize;
       }
       if (q >= end) return nullptr;
       const auto c = static_cast<unsigned char>(*q);
