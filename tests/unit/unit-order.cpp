@@ -98,6 +98,25 @@ TEST_CASE("NameRanks orders by name then id as a comparison sort over the string
   }
 }
 
+TEST_CASE("NameRanks: a table in id order, and one with a single row out of it") {
+  // Rows in id order let every name's rows skip their look; one row out of
+  // order anywhere (here the last, or the first two swapped) must not.
+  for (const int out_of_order : {0, 1, 2}) {
+    CAPTURE(out_of_order);
+    EntityTable table;
+    const size_t n = 6000;
+    for (size_t i = 0; i < n; ++i) {
+      std::string number = std::to_string(i + 10);
+      if (out_of_order == 1 && i + 1 == n) number = "5";        // the last id sorts first
+      if (out_of_order == 2 && i < 2) number = i == 0 ? "11" : "10";  // the first two swapped
+      const auto [index, added] = table.FindOrAdd("P" + std::string(6 - number.size(), '0') + number);
+      REQUIRE(added);
+      table.names[index] = "Name " + std::to_string(i * 7 % 13);  // 13 names, rows interleaved
+    }
+    CHECK(NameRanks(table) == RanksByComparison(table));
+  }
+}
+
 TEST_CASE("NameRanks: mostly distinct names order as a comparison sort does") {
   // The rows sorted by comparison below 256, by radix passes from 256
   // (11-bit digits) and from 65,536 (16-bit); below and above the 32,768 rows

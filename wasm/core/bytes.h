@@ -56,6 +56,19 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
   return Load64(p + n - 8) == Load64(q + n - 8);
 }
 
+/// a < b bytewise (unsigned), 8 bytes at a time: in wasm, std::string_view's
+/// compare is the C library's byte-loop memcmp.
+inline bool BytesLess(std::string_view a, std::string_view b) {
+  const size_t common = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < common; i += 8) {
+    const size_t n = common - i < 8 ? common - i : 8;
+    const uint64_t x = __builtin_bswap64(HeadOf(a.data() + i, n));
+    const uint64_t y = __builtin_bswap64(HeadOf(b.data() + i, n));
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
 /// 16 bytes compared with one byte value each at a time; a mask has bit i set
 /// for byte i. Wasm SIMD, SSE2, or a byte loop where neither is there.
 class Block16 {

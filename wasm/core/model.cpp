@@ -11,6 +11,7 @@ namespace clinic {
 std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id) {
   const auto [index, inserted] = index_.Insert(id);
   if (inserted) {
+    ids_in_order_ = ids_in_order_ && (ids.empty() || BytesLess(ids.back(), id));
     ids.emplace_back(id);
     names.emplace_back(id);
     declared.push_back(0);

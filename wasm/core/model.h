@@ -29,7 +29,7 @@ enum class LineStatus : uint8_t { kCompleted = 0, kCancelled = 1, kNoShow = 2 };
 /// Entities referenced by a line but absent from their table are kept too,
 /// with declared = 0 and their id as name, so nothing is lost.
 struct EntityTable {
-  std::vector<std::string> ids;
+  std::vector<std::string> ids;  // added by FindOrAdd only, which keeps the index in step
   std::vector<std::string> names;
   std::vector<uint8_t> declared;
   size_t size() const { return ids.size(); }
@@ -41,9 +41,12 @@ struct EntityTable {
   /// The index of `id`, appending an undeclared entity named by its id when it
   /// is new; `.second` tells whether it was added.
   std::pair<Index, bool> FindOrAdd(std::string_view id);
+  /// True when every id is bytewise greater than the one before it.
+  bool ids_in_order() const { return ids_in_order_; }
 
  private:
   StringInterner index_;  // id -> index, in step with `ids`
+  bool ids_in_order_ = true;
 };
 
 /// A problem that did not stop the import, with how many lines it touched.
