@@ -1,11 +1,13 @@
-// The byte helpers of bytes.h against their byte-by-byte definitions. The
-// native tests run the SSE2 code, the wasm tests the wasm SIMD code.
+// The byte helpers of bytes.h and utf8.h against their byte-by-byte
+// definitions. The native tests run the SSE2 code, the wasm tests the wasm
+// SIMD code.
 #include <doctest/doctest.h>
 
 #include <array>
 #include <string>
 
 #include "bytes.h"
+#include "utf8.h"
 
 namespace clinic {
 namespace {
@@ -54,6 +56,50 @@ TEST_CASE("HeadOf and SameBytes agree with the bytes at every size") {
     }
     if (n > 0) CHECK_FALSE(SameBytes(copy, text.substr(0, n - 1)));
   }
+}
+
+// The plain definition: the length the lead byte announces, continuation
+// bytes, then the decoded code point in range for that length, not a surrogate.
+size_t ReferenceSequenceLength(const unsigned char* s, size_t left) {
+  const unsigned char c = s[0];
+  size_t len;
+  uint32_t cp;
+  if (c >= 0xC0 && c < 0xE0) len = 2, cp = c & 0x1Fu;
+  else if (c >= 0xE0 && c < 0xF0) len = 3, cp = c & 0x0Fu;
+  else if (c >= 0xF0 && c < 0xF8) len = 4, cp = c & 0x07u;
+  else return 0;
+  if (left < len) return 0;
+  for (size_t i = 1; i < len; ++i) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (s[i] & 0x3Fu);
+  }
+  const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+TEST_CASE("Utf8SequenceLength agrees with decoding, for every lead and second byte") {
+  const unsigned char tails[] = {0x80, 0xBF, 0x41, 0xC0};
+  unsigned char s[4];
+  for (int lead = 0x80; lead < 0x100; ++lead) {
+    for (int second = 0; second < 0x100; ++second) {
+      for (const unsigned char third : tails) {
+        for (const unsigned char fourth : tails) {
+          s[0] = static_cast<unsigned char>(lead), s[1] = static_cast<unsigned char>(second);
+          s[2] = third, s[3] = fourth;
+          for (size_t left = 1; left <= 4; ++left) {
+            REQUIRE(Utf8SequenceLength(s, s + left) == ReferenceSequenceLength(s, left));
+          }
+        }
+      }
+    }
+  }
+  // A prefix of valid UTF-8 stops before an invalid or cut sequence and at `max`.
+  CHECK(ValidUtf8Length("ab\xC3\xA5" "c", 10) == 5);
+  CHECK(ValidUtf8Length("ab\xC3\xA5" "c", 3) == 2);  // the two-byte å does not fit
+  CHECK(ValidUtf8Length("ab\xC3", 10) == 2);
+  CHECK(ValidUtf8Length("a\xED\xA0\x80", 10) == 1);  // a surrogate
+  CHECK(ValidUtf8Prefix("\xF0\x9F\x98\x80!\xFF", 10) == "\xF0\x9F\x98\x80!");
 }
 
 }  // namespace

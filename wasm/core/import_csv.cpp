@@ -18,6 +18,7 @@
 #include "date.h"
 #include "import.h"
 #include "import_stream.h"
+#include "utf8.h"
 
 namespace clinic {
 namespace {
@@ -94,48 +95,6 @@ std::string_view CutAtCharacter(std::string_view text, size_t max) {
   size_t n = max;
   while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
   return text.substr(0, n);
-}
-
-// Length of the valid UTF-8 sequence at s (*s >= 0x80), or 0 when invalid
-// (overlong forms, surrogates and code points above U+10FFFF included).
-size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
-  const unsigned char c = s[0];
-  const size_t left = static_cast<size_t>(end - s);
-  auto cont = [&](size_t i) { return i < left && (s[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 2) return 0;
-    if (c == 0xE0 && s[1] < 0xA0) return 0;
-    if (c == 0xED && s[1] > 0x9F) return 0;
-    return cont(1) && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 2) return 0;
-    if (c == 0xF0 && s[1] < 0x90) return 0;
-    if (c == 0xF4 && s[1] > 0x8F) return 0;
-    return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-// The length of the longest prefix of `text` of at most `max` bytes that is
-// valid UTF-8.
-size_t ValidUtf8Length(std::string_view text, size_t max) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = s + text.size();
-  size_t n = 0;
-  while (n < text.size()) {
-    const size_t len = s[n] < 0x80 ? 1 : Utf8SequenceLength(s + n, end);
-    if (len == 0 || n + len > max) break;
-    n += len;
-  }
-  return n;
-}
-
-// The longest prefix of `text` of at most kMaxValueBytes that is valid UTF-8:
-// for error values taken from bytes the cell scan has not checked.
-std::string_view ValidUtf8Prefix(std::string_view text) {
-  return text.substr(0, ValidUtf8Length(text, kMaxValueBytes));
 }
 
 // The file name without any folder, lowercased, for picking its table.
@@ -228,8 +187,8 @@ class CsvFile {
               std::string_view value) const {
     // Values may hold bytes the cell scan stopped at, and a field is a header
     // cell: only their valid UTF-8 prefix, cut to kMaxValueBytes, is kept.
-    return Location{name_, line, column, std::string(ValidUtf8Prefix(field)),
-                    std::string(ValidUtf8Prefix(value))};
+    return Location{name_, line, column, std::string(ValidUtf8Prefix(field, kMaxValueBytes)),
+                    std::string(ValidUtf8Prefix(value, kMaxValueBytes))};
   }
   Error Fail(std::string_view code, uint64_t line, uint64_t column, std::string_view field,
              std::string_view value, std::string_view what) const {

@@ -22,6 +22,7 @@
 #include "date.h"
 #include "import.h"
 #include "import_stream.h"
+#include "utf8.h"
 
 namespace clinic {
 namespace {
@@ -142,30 +143,6 @@ inline bool HasSpecialByte(uint64_t w) {
 // Words are loaded little-endian (x86-64 and wasm): the first byte is the lowest.
 static_assert(std::endian::native == std::endian::little);
 
-// Length of the valid UTF-8 sequence at s (s < end, *s >= 0x80), or 0 when
-// invalid: overlong forms, surrogates and code points above U+10FFFF are rejected.
-inline size_t Utf8SequenceLength(const unsigned char* s, const unsigned char* end) {
-  const unsigned char c = s[0];
-  const size_t left = static_cast<size_t>(end - s);
-  auto cont = [&](size_t i) { return i < left && (s[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 2) return 0;
-    const unsigned char c1 = s[1];
-    if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
-    if (c == 0xED && c1 > 0x9F) return 0;  // UTF-16 surrogates
-    return cont(1) && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 2) return 0;
-    const unsigned char c1 = s[1];
-    if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
-    if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
-    return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
-
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // One compare rejects every byte above ' ', i.e. nearly every byte tested.
@@ -201,20 +178,6 @@ void AppendUtf8(std::string& out, uint32_t cp) {
 std::string HexByte(unsigned char c) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
-}
-
-// The longest prefix of `text` of at most `max` bytes that is valid UTF-8:
-// for error values taken from bytes the scanner has not checked.
-std::string_view ValidUtf8Prefix(std::string_view text, size_t max) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = s + text.size();
-  size_t n = 0;
-  while (n < text.size()) {
-    const size_t len = s[n] < 0x80 ? 1 : Utf8SequenceLength(s + n, end);
-    if (len == 0 || n + len > max) break;
-    n += len;
-  }
-  return text.substr(0, n);
 }
 
 std::string_view TypeName(Type type) {
