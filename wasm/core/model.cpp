@@ -570,12 +570,9 @@ Result<Export> ExportBuilder::Finish() {
     if (out.employee[a] != out.employee[b]) return out.employee[a] < out.employee[b];
     return out.division[a] < out.division[b];
   };
-  auto count_visits = [&out](uint32_t begin, uint32_t end) {
-    uint64_t count = 1;
-    for (uint32_t i = begin + 1; i < end; ++i) {
-      count += out.day[i] != out.day[i - 1] || out.employee[i] != out.employee[i - 1];
-    }
-    return count;
+  // Whether line i (not a run's first) starts a visit of its patient.
+  auto starts_visit = [&out](uint32_t i) -> uint64_t {
+    return out.day[i] != out.day[i - 1] || out.employee[i] != out.employee[i - 1];
   };
   ImportSummary& summary = data.summary;
   std::vector<uint32_t> run;
@@ -585,12 +582,11 @@ Result<Export> ExportBuilder::Finish() {
     ++summary.patients_with_lines;
     uint64_t run_visits = 1;
     uint32_t i = begin + 1;
-    for (; i < end && !key_less(i, i - 1); ++i) {
-      run_visits += out.day[i] != out.day[i - 1] || out.employee[i] != out.employee[i - 1];
-    }
+    for (; i < end && !key_less(i, i - 1); ++i) run_visits += starts_visit(i);
     if (i < end) {
       SortRun(out, begin, end, i, key_less, run);
-      run_visits = count_visits(begin, end);
+      run_visits = 1;
+      for (i = begin + 1; i < end; ++i) run_visits += starts_visit(i);
     }
     summary.visits += run_visits;
   }
