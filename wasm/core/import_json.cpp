@@ -128,20 +128,20 @@ struct Slot {
   std::string scratch;    // decoded contents of a string with escapes
 };
 
-// SWAR: true when any of the 8 bytes is '"', '\\', a control character or non-ASCII.
-inline bool HasSpecialByte(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  const uint64_t quote = w ^ (kOnes * '"');
-  const uint64_t backslash = w ^ (kOnes * '\\');
-  const uint64_t has_quote = (quote - kOnes) & ~quote;
-  const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
-  const uint64_t has_control = (w - kOnes * 0x20) & ~w;
-  return ((has_quote | has_backslash | has_control) & kHigh) != 0 || (w & kHigh) != 0;
-}
-
 // Words are loaded little-endian (x86-64 and wasm): the first byte is the lowest.
 static_assert(std::endian::native == std::endian::little);
+
+// From `s`, past the bytes a JSON string holds as they are, 16 at a time: to
+// the first '"', '\\', control or non-ASCII byte, or to within 16 bytes of
+// `end` (the caller reads the rest byte by byte).
+inline const char* SkipPlainStringBytes(const char* s, const char* end) {
+  while (end - s >= static_cast<ptrdiff_t>(Block16::kSize)) {
+    const uint32_t special = Block16(s).JsonSpecial();
+    if (special != 0) return s + std::countr_zero(special);
+    s += Block16::kSize;
+  }
+  return s;
+}
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -449,12 +449,7 @@ bool JsonImporter::ParseString(std::string& scratch, std::string_view* out) {
   const char* open = p_;
   const char* s = p_ + 1;
   while (true) {
-    while (end_ - s >= 8) {
-      uint64_t w;
-      std::memcpy(&w, s, 8);
-      if (HasSpecialByte(w)) break;
-      s += 8;
-    }
+    s = SkipPlainStringBytes(s, end_);
     if (s >= end_) return FailUnclosed(open);
     const unsigned char c = static_cast<unsigned char>(*s);
     if (c == '"') {
@@ -1476,14 +1471,7 @@ bool JsonImporter::FastElement(Table table) {
   auto plain_string = [end](const char* q) -> const char* {
     ++q;
     while (true) {
-      while (end - q >= static_cast<ptrdiff_t>(Block16::kSize)) {
-        const uint32_t special = Block16(q).JsonSpecial();
-        if (special != 0) {
-          q += std::countr_zero(special);
-          break;
-        }
-        q += Block16::kSize;
-      }
+      q = SkipPlainStringBytes(q, end);
       if (q >= end) return nullptr;
       const auto c = static_cast<unsigned char>(*q);
       if (c == '"') return q;
