@@ -168,9 +168,11 @@ std::vector<uint32_t> NameRanks(const EntityTable& table) {
   // Tables mostly list their rows in id order: then so does every name's
   // rows, which are in table order, and none needs a look (which, row by row
   // of each name, waits on a cache miss per id).
-  for (size_t k = 0; !table.ids_in_order() && k + 1 < begin.size(); ++k) {
-    const auto first = order.begin() + begin[k], last = order.begin() + begin[k + 1];
-    if (!std::is_sorted(first, last, id_less)) std::sort(first, last, id_less);
+  if (!table.ids_in_order()) {
+    for (size_t k = 0; k + 1 < begin.size(); ++k) {
+      const auto first = order.begin() + begin[k], last = order.begin() + begin[k + 1];
+      if (!std::is_sorted(first, last, id_less)) std::sort(first, last, id_less);
+    }
   }
   std::vector<uint32_t> ranks(n);
   for (size_t r = 0; r < n; ++r) ranks[order[r]] = static_cast<uint32_t>(r);
