@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import * as ours from './engines/ours-wasm.mjs';
-import { median } from './engines/common.mjs';
+import { median, pairRatios } from './engines/common.mjs';
 
 const { values, positionals } = parseArgs({
   options: { a: { type: 'string' }, b: { type: 'string' }, runs: { type: 'string', default: '9' } },
@@ -75,7 +75,7 @@ for (const b of builds) {
 const [a, b] = builds;
 // The machine's speed drifts (by 2x here, for minutes at a time): the ratio of
 // each adjacent pair of runs is steadier than the ratio of the medians.
-const pairs = a.load.map((t, i) => t / b.load[i]);
+const pairs = pairRatios(a.load, b.load);
 console.log(`B/A speed-up: import ${(median(a.load) / median(b.load)).toFixed(3)}x of the medians, ` +
   `${median(pairs).toFixed(3)}x median of the ${pairs.length} pairs ` +
   `(${Math.min(...pairs).toFixed(2)} to ${Math.max(...pairs).toFixed(2)}); ` +

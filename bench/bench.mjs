@@ -34,7 +34,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
-import { compareTotals, median, percentile, randomPeriods, readDataset } from './engines/common.mjs';
+import { compareTotals, median, pairRatios, percentile, randomPeriods, readDataset } from './engines/common.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
@@ -314,7 +314,7 @@ function summarise(r) {
   const three = changes.map((c) => ['rating', 'divisions', 'revenue'].reduce((s, k) => s + (c.perReport?.[k] ?? NaN), 0));
   const peakWasm = r.memory?.afterReports?.wasmBytes ?? r.memory?.afterLoad?.wasmBytes ?? null;
   const pr = r.paired;
-  const ratioOf = (a, b) => median(a.map((v, i) => v / b[i]));
+  const ratioOf = (a, b) => median(pairRatios(a, b));
   const paired = pr && pr.peerLoadMs.length ? {
     reports: pr.reports,
     peerLoadMedianMs: median(pr.peerLoadMs), oursLoadMedianMs: median(pr.oursLoadMs),

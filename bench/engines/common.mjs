@@ -127,6 +127,11 @@ export function randomPeriods(seed, count, first, last) {
 
 // ---------------------------------------------------------------- statistics
 
+/** a[i] / b[i] for each pair of runs timed side by side. */
+export function pairRatios(a, b) {
+  return a.map((v, i) => v / b[i]);
+}
+
 export function median(xs) {
   if (!xs.length) return null;
   const s = [...xs].sort((x, y) => x - y);
