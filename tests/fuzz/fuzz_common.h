@@ -92,6 +92,15 @@ inline void CheckExport(const Export& data) {
   Expect(s.lines == s.completed + s.cancelled + s.no_show, "line counts do not add up");
   Expect(data.patient_begin.size() == data.patients.size() + 1, "patient_begin size");
   Expect(data.patient_begin.back() == n, "patient_begin does not cover every line");
+  Expect(data.patient_first_day.size() == data.patients.size() &&
+             data.patient_last_day.size() == data.patients.size(),
+         "patient first / last day sizes");
+  for (size_t p = 0; p < data.patients.size(); ++p) {
+    const uint32_t begin = data.patient_begin[p], end = data.patient_begin[p + 1];
+    Expect(data.patient_first_day[p] == (begin == end ? kNoDay : lines.day[begin]) &&
+               data.patient_last_day[p] == (begin == end ? kNoDay : lines.day[end - 1]),
+           "patient first / last day differ from the lines");
+  }
   __int128 sum = 0;
   uint64_t goods = 0, refunds = 0;
   for (size_t i = 0; i < n; ++i) {

@@ -70,6 +70,8 @@ inline void CheckSameData(const Export& a, const Export& b) {
   CHECK(a.lines.amount == b.lines.amount);
   CHECK(a.lines.kind == b.lines.kind);
   CHECK(a.patient_begin == b.patient_begin);
+  CHECK(a.patient_first_day == b.patient_first_day);
+  CHECK(a.patient_last_day == b.patient_last_day);
   CHECK(a.last_day == b.last_day);
   const ImportSummary& s = a.summary;
   const ImportSummary& t = b.summary;

@@ -42,14 +42,14 @@ class Rng {
 
 std::string Day2024(int offset) { return FormatDate(D("2024-01-01") + offset); }
 
-// 120 patients, 6 employees, 4 divisions, 2,000 lines over two years, with
-// refunds, goods, cancelled and no-show lines, and lines without an employee
-// or a division.
+// 123 patients (the last three without lines), 6 employees, 4 divisions,
+// 2,000 lines over two years, with refunds, goods, cancelled and no-show
+// lines, and lines without an employee or a division.
 Export RandomExport(Rng& rng) {
   Fixture f;
   for (int d = 1; d <= 4; ++d) f.Division("D" + std::to_string(d), "Division " + std::to_string(d));
   for (int e = 1; e <= 6; ++e) f.Employee("E" + std::to_string(e), "Employee " + std::to_string(e));
-  for (int p = 1; p <= 120; ++p)
+  for (int p = 1; p <= 123; ++p)
     f.Patient("P" + std::to_string(p), "Name " + std::to_string(p % 17));
   for (int i = 0; i < 2000; ++i) {
     const std::string day = Day2024(rng.Below(730));
@@ -169,6 +169,17 @@ TEST_CASE(
 TEST_CASE("period lines: random periods agree with a test of every line") {
   Rng rng(7);
   const Export data = RandomExport(rng);
+  // The patients' first and last days, which find a period's patients four
+  // at a time, are those of their runs; kNoDay for a patient without lines.
+  size_t without_lines = 0;
+  for (Index p = 0; p < data.patients.size(); ++p) {
+    const uint32_t begin = data.patient_begin[p], end = data.patient_begin[p + 1];
+    without_lines += begin == end;
+    CHECK(data.patient_first_day[p] == (begin == end ? kNoDay : data.lines.day[begin]));
+    CHECK(data.patient_last_day[p] == (begin == end ? kNoDay : data.lines.day[end - 1]));
+  }
+  CHECK(without_lines > 0);
+  CHECK(data.patients.size() % 4 != 0);  // the last patients are found one by one
   for (int k = 0; k < 300; ++k) {
     const Day from = rng.Below(6) == 0 ? kNoDay : D("2023-12-01") + rng.Below(800);
     const Day to = rng.Below(6) == 0 ? kNoDay

@@ -576,6 +576,8 @@ Result<Export> ExportBuilder::Finish() {
   };
   ImportSummary& summary = data.summary;
   std::vector<uint32_t> run;
+  data.patient_first_day.assign(patients, kNoDay);
+  data.patient_last_day.assign(patients, kNoDay);
   for (size_t p = 0; p < patients; ++p) {
     const uint32_t begin = data.patient_begin[p], end = data.patient_begin[p + 1];
     if (begin == end) continue;
@@ -589,6 +591,8 @@ Result<Export> ExportBuilder::Finish() {
       for (i = begin + 1; i < end; ++i) run_visits += starts_visit(i);
     }
     summary.visits += run_visits;
+    data.patient_first_day[p] = out.day[begin];
+    data.patient_last_day[p] = out.day[end - 1];
   }
   data.last_day = summary.last_day;
   // Once per import, so that the reports break ties by comparing integers.

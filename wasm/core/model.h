@@ -101,6 +101,10 @@ struct Export {
 
   Lines lines;
   std::vector<uint32_t> patient_begin;  // lines of patient p: [patient_begin[p], patient_begin[p+1])
+  // Per patient: the days of its first and last line, kNoDay for both when it
+  // has none. Finding a period's patients reads these two compact columns
+  // instead of one scattered day per patient from the lines.
+  std::vector<Day> patient_first_day, patient_last_day;
   Day last_day = kNoDay;                // last date of the export (any status)
 
   ImportSummary summary;

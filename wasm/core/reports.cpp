@@ -10,6 +10,12 @@
 #include <span>
 #include <string_view>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace clinic {
 
 namespace {
@@ -434,6 +440,45 @@ size_t Shown(size_t rows, uint32_t top) {
   return top == 0 ? rows : std::min<size_t>(rows, top);
 }
 
+// Writes to out[].patient, in order, every p in [0, count) with last[p] >= lo
+// and first[p] <= hi; returns how many. Four patients a compare (wasm SIMD or
+// SSE2), each written branchlessly; a group of four none of which meets the
+// period, common as patients come and go in id order, is passed over.
+size_t PatientsMeeting(const Day* first, const Day* last, size_t count, Day lo, Day hi,
+                       PeriodLines::Patient* out) {
+  size_t kept = 0, p = 0;
+#if defined(__wasm_simd128__) || defined(__SSE2__)
+#if defined(__wasm_simd128__)
+  const v128_t lo4 = wasm_i32x4_splat(lo), hi4 = wasm_i32x4_splat(hi);
+  const auto meeting = [&](size_t i) -> uint32_t {
+    const v128_t f = wasm_v128_load(first + i), l = wasm_v128_load(last + i);
+    return wasm_i32x4_bitmask(wasm_v128_and(wasm_i32x4_ge(l, lo4), wasm_i32x4_le(f, hi4)));
+  };
+#else
+  const __m128i lo4 = _mm_set1_epi32(lo), hi4 = _mm_set1_epi32(hi);
+  const auto meeting = [&](size_t i) -> uint32_t {
+    const __m128i f = _mm_loadu_si128(reinterpret_cast<const __m128i*>(first + i));
+    const __m128i l = _mm_loadu_si128(reinterpret_cast<const __m128i*>(last + i));
+    const __m128i missing = _mm_or_si128(_mm_cmplt_epi32(l, lo4), _mm_cmpgt_epi32(f, hi4));
+    return ~static_cast<uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(missing))) & 0xF;
+  };
+#endif
+  for (; p + 4 <= count; p += 4) {
+    const uint32_t mask = meeting(p);
+    if (mask == 0) continue;
+    for (uint32_t j = 0; j < 4; ++j) {
+      out[kept].patient = static_cast<Index>(p + j);
+      kept += (mask >> j) & 1;
+    }
+  }
+#endif
+  for (; p < count; ++p) {
+    out[kept].patient = static_cast<Index>(p);
+    kept += (last[p] >= lo) & (first[p] <= hi);
+  }
+  return kept;
+}
+
 }  // namespace
 
 PeriodLines::PeriodLines(const Export& data, Day from, Day to, const BlockFound& found)
@@ -453,33 +498,29 @@ void PeriodLines::Find(Day from, Day to, const BlockFound& found) {
   if (first > last || count == 0) return;  // an empty period (the reports refuse it)
   const uint32_t* run_begin = data_->patient_begin.data();
   const Day* days = data_->lines.day.data();
-  const uint32_t line_count = static_cast<uint32_t>(data_->lines.size());
-  if (line_count == 0) return;
+  if (data_->lines.size() == 0) return;
   Patient* out = patients_.get();
-  // First without a branch per patient (whether a run meets the period is
-  // as good as random): every patient whose run starts before the period
-  // ends and ends after it starts, whole. A run is sorted by day, and an
-  // empty one reads a neighbour's day, which the begin < end test discards.
-  size_t kept = 0;
-  uint32_t begin = run_begin[0];
-  for (Index p = 0; p < count; ++p) {
-    const uint32_t end = run_begin[p + 1];
-    const Day first_day = days[begin - (begin == line_count)];
-    const Day last_day = days[end - (end != 0)];
-    out[kept] = Patient{p, begin, end, first_day};
-    kept += (begin < end) & (last_day >= first) & (first_day <= last);
-    begin = end;
-  }
+  // First every patient whose lines start before the period ends and end
+  // after it starts, from the patients' first and last days, four at a time.
+  // A patient without lines has kNoDay for both, below any day the period
+  // can start on once `first` is raised above it.
+  const size_t kept = PatientsMeeting(data_->patient_first_day.data(),
+                                      data_->patient_last_day.data(), count,
+                                      static_cast<Day>(std::max<int64_t>(first, kNoDay + int64_t{1})),
+                                      static_cast<Day>(std::min<int64_t>(last, INT32_MAX)), out);
   // Then each of those cut to the period, one contiguous part of its run,
   // and kept when the period does not fall between two of its lines.
   // Handed on a block at a time, while the block's days are still in the cache.
   constexpr size_t kBlock = 1024;
   size_t in_period = 0, block_begin = 0;
   uint32_t lines = 0;
+  const Day* first_days = data_->patient_first_day.data();
+  const Day* last_days = data_->patient_last_day.data();
   for (size_t k = 0; k < kept; ++k) {
-    Patient run = out[k];
-    if (days[run.begin] < first) run.begin = DayBound<false>(days, run.begin, run.end, first);
-    if (days[run.end - 1] > last) run.end = DayBound<true>(days, run.begin, run.end, last);
+    const Index p = out[k].patient;
+    Patient run{p, run_begin[p], run_begin[p + 1], first_days[p]};
+    if (run.first_visit < first) run.begin = DayBound<false>(days, run.begin, run.end, first);
+    if (last_days[p] > last) run.end = DayBound<true>(days, run.begin, run.end, last);
     out[in_period] = run;
     in_period += run.begin < run.end;
     lines += run.end - run.begin;
