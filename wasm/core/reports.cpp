@@ -223,14 +223,15 @@ void SortByKey(std::vector<Row>& rows, int bits) {
 void SortByAmount(const Export& data, std::vector<Row>& rows, size_t wanted) {
   if (rows.empty()) return;
   const uint32_t* rank = data.patient_rank.data();
-  Money max_amount = INT64_MIN;
-  for (const Row& row : rows) max_amount = std::max(max_amount, row.amount);
+  Money max_amount = INT64_MIN, min_amount = INT64_MAX;
+  for (const Row& row : rows) {
+    max_amount = std::max(max_amount, row.amount);
+    min_amount = std::min(min_amount, row.amount);
+  }
   // The true difference is in [0, INT64_MAX] (the builder bounds every sum), so
   // computing it modulo 2^64 is exact.
   const auto max_key = static_cast<uint64_t>(max_amount);
-  uint64_t spread = 0;
-  for (const Row& row : rows) spread |= max_key - static_cast<uint64_t>(row.amount);
-  const int amount_bits = std::bit_width(spread);
+  const int amount_bits = std::bit_width(max_key - static_cast<uint64_t>(min_amount));
   const int rank_bits = std::bit_width(data.patient_rank.size());
   const size_t keep = std::min(wanted, rows.size());
   if (amount_bits + rank_bits <= 64) {
