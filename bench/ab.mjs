@@ -3,6 +3,7 @@
 // ratio within one process means much.
 //
 //   node bench/ab.mjs --a DIR --b DIR [--runs N] FILE...
+//   node bench/ab.mjs --reports --a DIR --b DIR [--runs N] FILE...
 //
 // DIR holds clinic_engine.js and clinic_engine.wasm (a build-wasm/ folder, or
 // a copy of one made before the change). FILE: one JSON export, or the CSV
@@ -11,20 +12,26 @@
 // four reports after a period change, alternated the same way. Both builds must
 // give the same import summary, or it stops. The speed-up is given as the
 // ratio of the medians and as the median of the ratios of adjacent runs.
+// With --reports, each build loads the export once and only the four reports
+// are timed: the bench's 10 random periods (seed 42), N rounds, each period's
+// four reports run by A and B in turn (B first in odd rounds).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import * as ours from './engines/ours-wasm.mjs';
-import { median, pairRatios } from './engines/common.mjs';
+import { median, pairRatios, percentile, randomPeriods } from './engines/common.mjs';
 
 const { values, positionals } = parseArgs({
-  options: { a: { type: 'string' }, b: { type: 'string' }, runs: { type: 'string', default: '9' } },
+  options: {
+    a: { type: 'string' }, b: { type: 'string' }, runs: { type: 'string', default: '9' },
+    reports: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
 if (!values.a || !values.b || positionals.length === 0) {
-  console.error('usage: node bench/ab.mjs --a DIR --b DIR [--runs N] FILE...');
+  console.error('usage: node bench/ab.mjs [--reports] --a DIR --b DIR [--runs N] FILE...');
   process.exit(2);
 }
 const runs = Math.max(1, Number(values.runs));
@@ -48,6 +55,11 @@ for (const b of builds) {
   expected = key;
   b.engine.close();
 }
+if (values.reports) {
+  compareReports();
+  process.exit(0);
+}
+
 const periods = [
   { from: '2024-03-01', to: '2024-05-31' },
   { from: '2025-01-01', to: '2025-12-31' },
@@ -80,3 +92,39 @@ console.log(`B/A speed-up: import ${(median(a.load) / median(b.load)).toFixed(3)
   `${median(pairs).toFixed(3)}x median of the ${pairs.length} pairs ` +
   `(${Math.min(...pairs).toFixed(2)} to ${Math.max(...pairs).toFixed(2)}); ` +
   `reports ${(median(a.reports) / median(b.reports)).toFixed(3)}x`);
+
+function compareReports() {
+  const names = ['rating', 'divisions', 'loyalty', 'revenue'];
+  const periods = randomPeriods(42, 10, '2024-01-01', '2026-12-31');  // as bench.mjs
+  for (const b of builds) {
+    b.engine.load(files);
+    b.perReport = Object.fromEntries(names.map((n) => [n, []]));
+    for (const period of periods) for (const name of names) b.engine.report(name, period);  // warm
+  }
+  for (let i = 0; i < runs; ++i) {
+    for (const period of periods) {
+      for (const b of i % 2 === 0 ? builds : [...builds].reverse()) {
+        let total = 0;
+        for (const name of names) {
+          const t0 = performance.now();
+          b.engine.report(name, period);
+          const ms = performance.now() - t0;
+          b.perReport[name].push(ms);
+          total += ms;
+        }
+        b.reports.push(total);
+      }
+    }
+  }
+  console.log(`${files.map((f) => f.name).join(' ')}: ${runs} rounds of ${periods.length} period changes, alternated`);
+  for (const b of builds) {
+    const each = names.map((n) => `${n} ${median(b.perReport[n]).toFixed(2)}`).join(', ');
+    console.log(`${b.label} 4 reports ms: median ${median(b.reports).toFixed(2)}, ` +
+      `p95 ${percentile(b.reports, 95).toFixed(2)} (${each})`);
+  }
+  const [a, b] = builds;
+  const pairs = pairRatios(a.reports, b.reports);
+  console.log(`B/A speed-up: ${(median(a.reports) / median(b.reports)).toFixed(3)}x of the medians, ` +
+    `${median(pairs).toFixed(3)}x median of the ${pairs.length} pairs`);
+  for (const x of builds) x.engine.close();
+}
