@@ -500,23 +500,22 @@ void PeriodLines::Find(Day from, Day to, const BlockFound& found) {
   const uint32_t* run_begin = data_->patient_begin.data();
   const Day* days = data_->lines.day.data();
   if (data_->lines.size() == 0) return;
+  const Day* first_days = data_->patient_first_day.data();
+  const Day* last_days = data_->patient_last_day.data();
   Patient* out = patients_.get();
   // First every patient whose lines start before the period ends and end
   // after it starts, from the patients' first and last days, four at a time.
   // A patient without lines has kNoDay for both, below any day the period
   // can start on once `first` is raised above it.
-  const size_t kept = PatientsMeeting(data_->patient_first_day.data(),
-                                      data_->patient_last_day.data(), count,
-                                      static_cast<Day>(std::max<int64_t>(first, kNoDay + int64_t{1})),
-                                      static_cast<Day>(std::min<int64_t>(last, INT32_MAX)), out);
+  const auto lo = static_cast<Day>(std::max<int64_t>(first, int64_t{kNoDay} + 1));
+  const auto hi = static_cast<Day>(std::min<int64_t>(last, INT32_MAX));
+  const size_t kept = PatientsMeeting(first_days, last_days, count, lo, hi, out);
   // Then each of those cut to the period, one contiguous part of its run,
   // and kept when the period does not fall between two of its lines.
   // Handed on a block at a time, while the block's days are still in the cache.
   constexpr size_t kBlock = 1024;
   size_t in_period = 0, block_begin = 0;
   uint32_t lines = 0;
-  const Day* first_days = data_->patient_first_day.data();
-  const Day* last_days = data_->patient_last_day.data();
   for (size_t k = 0; k < kept; ++k) {
     const Index p = out[k].patient;
     Patient run{p, run_begin[p], run_begin[p + 1], first_days[p]};
