@@ -128,9 +128,6 @@ struct Slot {
   std::string scratch;    // decoded contents of a string with escapes
 };
 
-// Words are loaded little-endian (x86-64 and wasm): the first byte is the lowest.
-static_assert(std::endian::native == std::endian::little);
-
 // From `s`, past the bytes a JSON string holds as they are, 16 at a time: to
 // the first '"', '\\', control or non-ASCII byte, or to within 16 bytes of
 // `end` (the caller reads the rest byte by byte).
