@@ -184,7 +184,10 @@ class UniqueStrings {
   static bool Increment(std::string& id);
 
  private:
-  // Tells whether `s` is the successor of last_, and if so makes last_ `s`.
+  // Tells whether `s` is the successor of last_, and if so makes last_ `s`:
+  // Increment's rule, checked in place against `s` (keeping last_'s successor
+  // in a second string, advanced by Increment at each id, made the 1M-line
+  // JSON import 0.97-0.98x as fast).
   bool Follows(std::string_view s) {
     const size_t n = last_.size();
     if (s.size() != n || n == 0) return false;
