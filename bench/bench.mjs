@@ -555,7 +555,7 @@ function markdown(out) {
     const ours = ids.map((id) => out.datasets[id].engines['ours-wasm']).filter((e) => e && !e.error && e.load.warmDetailMedian);
     for (const e of ours) {
       const dd = e.load.warmDetailMedian;
-      md.push(`Ours (${e.dataset}) load split: copy into wasm memory ${ms(dd.copyMs)} ms, import ${ms(dd.importMs)} ms (the issue's "bytes in wasm memory to reports ready"), entities for display ${ms(dd.entitiesMs)} ms (not in load).`);
+      md.push(`Ours (${e.dataset}) load split: copy into wasm memory ${ms(dd.copyMs)} ms, import ${ms(dd.importMs)} ms (the issue's "bytes in wasm memory to reports ready"), the ids and names for display ${ms(dd.entitiesMs)} ms (in the load, as the page needs them for its first table and the peers' results carry names).`);
     }
     if (ours.length) md.push('');
   }
@@ -662,7 +662,11 @@ function targets(out) {
     const ours = out.datasets[j]?.engines['ours-wasm'];
     row(`${L} JSON load ≥ 20× faster than DuckDB-wasm`, x(dj?.load), pass(dj?.load, 20));
     row(`${L} JSON load ≥ 10× faster than Perspective`, x(pj?.load), pass(pj?.load, 10));
-    row(`${L} JSON load ≤ 300 ms`, ours && !ours.error ? `${ms(ours.load.medianMs)} ms` : '–', ours && !ours.error ? ours.load.medianMs <= 300 : null);
+    // Judged on the whole load, from bytes in JS memory: the copy into wasm
+    // memory and the ids and names for display are shown, not left out.
+    const split = ours?.load?.warmDetailMedian;
+    const parts = split ? ` (copy ${ms(split.copyMs)}, import ${ms(split.importMs)}, ids and names ${ms(split.entitiesMs)}; medians each)` : '';
+    row(`${L} JSON load ≤ 300 ms`, ours && !ours.error ? `${ms(ours.load.medianMs)} ms${parts}` : '–', ours && !ours.error ? ours.load.medianMs <= 300 : null);
     row(`${L} CSV load ≥ 5× faster than DuckDB-wasm's typed read_csv`, x(dc?.load), pass(dc?.load, 5));
     row(`${L} CSV load ≥ 5× faster than Perspective`, x(pcsv?.load), pass(pcsv?.load, 5));
     if (ours && !ours.error) row(`${L}: all four reports after a period change ≤ 16 ms`, `${ms(ours.periodChange.medianMs)} ms median, ${ms(ours.periodChange.p95Ms)} ms p95`, ours.periodChange.p95Ms <= 16);
