@@ -158,6 +158,36 @@ describe('result shapes', () => {
     assert.equal(e.patients.names.offsets[3] - e.patients.names.offsets[2], 13); // 11 characters, 2 of them 2-byte
   });
 
+  test('entities: ids and names of every length from 1 to 40 bytes come back byte for byte', async () => {
+    // entities() copies each string in whole words where it can (overlapping
+    // at the end) and byte by byte below 4 bytes: every length, ASCII and
+    // multi-byte, and a name just once the id's length, against the input.
+    const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
+    const ids = [];
+    const names = [];
+    for (let n = 1; n <= 40; ++n) {
+      ids.push(`${letters.slice(0, n - 1)}${n % 10}`);
+      names.push(n % 3 === 0 ? `${'é'.repeat(Math.floor(n / 2))}${'z'.repeat(n % 2)}` : letters.slice(40 - n));
+    }
+    const engine = await newEngine();
+    engine.load([textFile('lengths.json', JSON.stringify({
+      format: 'clinic-export',
+      version: 1,
+      employees: names.map((name, i) => ({ id: `E${i}`, name })),
+      patients: ids.map((id, i) => ({ id, name: names[i] })),
+      visits: ids.map((id, i) => ({ date: '2024-01-01', patient: id, employee: `E${i}`, amount: 1 })),
+    }))]);
+    const e = engine.entities();
+    assert.deepEqual(e.patients.ids.toArray(), ids);
+    assert.deepEqual(e.patients.names.toArray(), names);
+    assert.deepEqual(e.employees.names.toArray(), names);
+    const utf8 = new TextEncoder();
+    const lengths = names.map((name) => utf8.encode(name).length);
+    assert.deepEqual([...e.patients.names.offsets.slice(1)].map((end, i) => end - e.patients.names.offsets[i]), lengths);
+    assert.deepEqual([...e.patients.names.bytes], [...utf8.encode(names.join(''))]);
+    engine.clear();
+  });
+
   test('PackedStrings: empty strings, multi-byte text, get() and toArray() agree', async () => {
     const { PackedStrings } = await import('../../web/strings.js');
     const texts = ['', 'Åse', '', '李 雷', 'x'];

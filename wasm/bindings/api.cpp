@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -142,23 +143,77 @@ double Tenths(Permille percent) {
 
 std::string DayOut(Day day) { return day == kNoDay ? std::string() : FormatDate(day); }
 
+/// Room for the columns of one result, reused from report to report: the
+/// rating and the division rating have a few columns of ~100,000 rows each
+/// per period change, and entities() a table's packed strings, written here
+/// and each copied once into a fresh typed array, with no allocation or
+/// zeroing of their own. Kept between reports (it only grows), like the
+/// report cache. One at a time: each result's columns are copied out before
+/// the next ColumnSpace takes the room.
+class ColumnSpace {
+ public:
+  /// Room for columns of these many bytes in all (each is 8-byte aligned).
+  explicit ColumnSpace(size_t bytes, size_t columns) {
+    std::vector<uint64_t>& words = Words();
+    const size_t needed = bytes / 8 + columns + 1;
+    if (words.size() < needed) words.resize(needed);
+    next_ = words.data();
+  }
+  template <class T>
+  T* Take(size_t n) {
+    static_assert(alignof(T) <= 8);
+    T* column = reinterpret_cast<T*>(next_);
+    next_ += (n * sizeof(T) + 7) / 8;
+    return column;
+  }
+
+ private:
+  static std::vector<uint64_t>& Words() {
+    static std::vector<uint64_t> words;
+    return words;
+  }
+  uint64_t* next_;
+};
+
+// The bytes at `from` (n of them) to `to`, in at most a few word moves: a
+// library memcpy for every id and name of a table cost more than the copy.
+inline void CopySmall(const char* from, size_t n, uint8_t* to) {
+  const auto move = [&](size_t at, auto word) {
+    std::memcpy(&word, from + at, sizeof word);
+    std::memcpy(to + at, &word, sizeof word);
+  };
+  if (n >= 8) {
+    for (size_t at = 0; at + 8 < n; at += 8) move(at, uint64_t{});
+    move(n - 8, uint64_t{});  // the last 8 bytes, overlapping the word before
+  } else if (n >= 4) {
+    move(0, uint32_t{});
+    move(n - 4, uint32_t{});
+  } else if (n > 0) {
+    to[0] = static_cast<uint8_t>(from[0]);
+    to[n / 2] = static_cast<uint8_t>(from[n / 2]);
+    to[n - 1] = static_cast<uint8_t>(from[n - 1]);
+  }
+}
+
 /// A table's strings packed as UTF-8 bytes plus n + 1 offsets; engine.js
 /// decodes them. Far cheaper than one boundary crossing per string.
 val PackStrings(const std::vector<std::string>& strings) {
-  std::vector<uint8_t> bytes;
+  const size_t n = strings.size();
   size_t total = 0;
   for (const std::string& s : strings) total += s.size();
-  bytes.reserve(total);
-  std::vector<uint32_t> offsets;
-  offsets.reserve(strings.size() + 1);
-  offsets.push_back(0);
-  for (const std::string& s : strings) {
-    bytes.insert(bytes.end(), s.begin(), s.end());
-    offsets.push_back(static_cast<uint32_t>(bytes.size()));
+  ColumnSpace space(total + (n + 1) * sizeof(uint32_t), 2);
+  uint8_t* bytes = space.Take<uint8_t>(total);
+  uint32_t* offsets = space.Take<uint32_t>(n + 1);
+  uint32_t at = 0;
+  offsets[0] = 0;
+  for (size_t i = 0; i < n; ++i) {
+    CopySmall(strings[i].data(), strings[i].size(), bytes + at);
+    at += static_cast<uint32_t>(strings[i].size());
+    offsets[i + 1] = at;
   }
   val out = val::object();
-  out.set("bytes", CopyOut("Uint8Array", bytes));
-  out.set("offsets", CopyOut("Uint32Array", offsets));
+  out.set("bytes", CopyOut("Uint8Array", bytes, total));
+  out.set("offsets", CopyOut("Uint32Array", offsets, n + 1));
   return out;
 }
 
@@ -326,36 +381,6 @@ Result<ReportOptions> ParseOptions(const val& options) {
 
 // ---------------------------------------------------------------------------
 // The reports, as columns.
-
-/// Room for the columns of one result, reused from report to report: the
-/// rating and the division rating have a few columns of ~100,000 rows each
-/// per period change, written here and each copied once into a fresh typed
-/// array, with no allocation or zeroing of their own. Kept between reports
-/// (it only grows), like the report cache.
-class ColumnSpace {
- public:
-  /// Room for columns of these many bytes in all (each is 8-byte aligned).
-  explicit ColumnSpace(size_t bytes, size_t columns) {
-    std::vector<uint64_t>& words = Words();
-    const size_t needed = bytes / 8 + columns + 1;
-    if (words.size() < needed) words.resize(needed);
-    next_ = words.data();
-  }
-  template <class T>
-  T* Take(size_t n) {
-    static_assert(alignof(T) <= 8);
-    T* column = reinterpret_cast<T*>(next_);
-    next_ += (n * sizeof(T) + 7) / 8;
-    return column;
-  }
-
- private:
-  static std::vector<uint64_t>& Words() {
-    static std::vector<uint64_t> words;
-    return words;
-  }
-  uint64_t* next_;
-};
 
 val RatingObject(const RatingReport& report) {
   const size_t n = report.rows.size();
