@@ -106,23 +106,6 @@ std::string BaseName(std::string_view name) {
 // Byte classes of the unquoted-cell scan.
 enum : uint8_t { kPlain = 0, kStop = 1, kQuote = 2, kNul = 3, kHigh = 4 };
 
-// SWAR, bytes loaded little-endian: the lowest set bit (bit 7 of a byte)
-// marks the first of the 8 bytes that may not be kPlain: the delimiter, '"',
-// a control character (line ends, NUL; a tab is plain in a comma or
-// semicolon file, and is looked up) or a byte of a multi-byte character.
-// Bits above it may be false (a borrow), so only the lowest counts.
-inline uint64_t StopBytes(uint64_t w, char delimiter) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighBits = 0x8080808080808080ull;
-  const auto equal = [w](unsigned char c) {
-    const uint64_t x = w ^ (kOnes * c);
-    return (x - kOnes) & ~x;
-  };
-  return (equal(static_cast<unsigned char>(delimiter)) | equal('"') | ((w - kOnes * 0x20) & ~w) |
-          w) &
-         kHighBits;
-}
-
 // Padding around an unquoted cell: spaces, and tabs unless they delimit.
 // One compare rejects nearly every byte tested (those above ' ').
 inline bool IsPadding(char c, char delimiter) {
@@ -386,15 +369,17 @@ inline bool CsvFile::ReadPlainCell(size_t index, std::string_view* cell) {
   const char* start = p_;
   const char* s = p_;
   while (true) {
-    // Eight bytes at a time to the first that is not plain, then byte by byte
-    // (past a tab or another control character, which the words flag too).
-    while (end_ - s >= 8) {
-      const uint64_t stops = StopBytes(Load64(s), delimiter_);
+    // 16 bytes at a time to the first that may not be plain (the delimiter,
+    // '"', a control character or a byte of a multi-byte character), then
+    // byte by byte (past a tab, which is plain unless it delimits).
+    while (end_ - s >= static_cast<std::ptrdiff_t>(Block16::kSize)) {
+      const Block16 block(s);
+      const uint32_t stops = block.Equal(delimiter_) | block.Equal('"') | block.ControlOrHigh();
       if (stops != 0) {
-        s += std::countr_zero(stops) / 8;
+        s += std::countr_zero(stops);
         break;
       }
-      s += 8;
+      s += Block16::kSize;
     }
     while (s < end_ && classes_[static_cast<unsigned char>(*s)] == kPlain) ++s;
     if (s >= end_) break;
