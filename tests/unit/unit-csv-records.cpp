@@ -67,14 +67,17 @@ std::string RandomVisits(Rng& rng, char delimiter, int odd_percent) {
   static const std::vector<std::string> kAmounts = {"250.00", "69.90",   "-12.5", "0",
                                                     "1",      "3300.00", "12,50", "x"};
   const bool clean = odd_percent == 0;  // a file that imports
+  // A third of the files have CR LF line ends, as spreadsheets write them;
+  // the rest mostly LF, with a CR LF now and then.
+  const bool crlf = rng.Chance(33);
   std::string out;
   const std::string d(1, delimiter);
   out += "id" + d + "date" + d + "patient" + d + "employee" + d + "amount" + d + "service" + d +
-         "patient_name\n";
+         "patient_name" + (crlf ? "\r\n" : "\n");
   const size_t records = 1 + rng.Below(60);
   for (size_t i = 0; i < records; ++i) {
     if (rng.Chance(3)) {
-      out += rng.Chance(50) ? "\n" : d + d + "\n";  // blank lines are counted
+      out += (rng.Chance(50) ? "" : d + d) + (crlf ? "\r\n" : "\n");  // blank lines are counted
       continue;
     }
     std::vector<std::string> cells = {
@@ -93,7 +96,7 @@ std::string RandomVisits(Rng& rng, char delimiter, int odd_percent) {
       // other characters. Odd bytes anywhere make the file fail.
       out += RandomText(rng, delimiter, cells[c], c == 0 || c >= 5 ? odd_percent : 0, c >= 5);
     }
-    out += rng.Chance(5) ? "\r\n" : "\n";
+    out += crlf || rng.Chance(5) ? "\r\n" : "\n";
   }
   if (rng.Chance(30) && !out.empty()) out.pop_back();  // no line end after the last record
   return out;
@@ -143,6 +146,22 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
            std::string("date,patient,amount\n2024-01-02,x\"P1\",1\n2024-01-03,P1,2\n"),
            std::string("date,patient,amount\n2024-01-02,\"P1\"x,1\n2024-01-03,P1,2\n"),
            std::string("date,patient,amount\n2024-01-02,P1,\"1\"\n"),
+           // CR LF line ends: the CR at a block's last byte and the LF past it,
+           // both in one block, the CR past the block; after a quoted cell,
+           // padding or an empty cell; a lone CR, two CRs, a CR LF at the end.
+           std::string("date,patient,amount\r\n2024-01-02,P1,1\r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount\r\n2024-01-02,P,1\r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount\r\n2024-01-02,P12,1\r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount\r\n2024-01-02,P1,\"1\"\r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount\r\n2024-01-02,P1,\"1\"  \r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount\r\n2024-01-02,P1,1  \r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount,x\r\n2024-01-02,P1,1,\r\n2024-01-03,P1,2,\r\n"),
+           std::string("date,patient,amount\r\n2024-01-02,P1,1,\r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount\r\n,,\r\n\r\n2024-01-03,P1,2\r\n"),
+           std::string("date,patient,amount\n2024-01-02,P1,1\r2024-01-03,P1,2\n2024-01-04,P1,3\n"),
+           std::string("date,patient,amount\n2024-01-02,P1,1\r\r\n2024-01-03,P1,2\n2024-01-04,P1,3\n"),
+           std::string("date,patient,amount\n2024-01-02,P1,1\n\r\n2024-01-03,P1,2\n2024-01-04,P1,3\n"),
+           std::string("date,patient,amount\r\n2024-01-02,P1,1\r\n"),
        }) {
     CAPTURE(visits);
     const std::vector<InputFile> files = {{"visits.csv", visits}};
@@ -156,6 +175,20 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
       {{"visits.csv", "date,patient,amount\n\"2024-01-02\", \"P,1\" ,\"1\"\n2024-01-03,P2,2\n"}}));
   CHECK(quoted.patients.ids == std::vector<std::string>{"P,1", "P2"});
   CHECK(quoted.summary.completed_amount == 30000);
+  // CR LF: the CR is the line end's, not the last cell's (here "Ann", not
+  // "Ann\r"), and each CR LF is one line for the locations.
+  const Export crlf = test::Ok(ImportCsv(
+      {{"visits.csv", "date,patient,amount,patient_name\r\n2024-01-02,P1,1.50,Ann\r\n"
+                      "2024-01-03,P2,2,\"Bo, Jr\"\r\n2024-01-04,P1,3,Ann\r\n"}}));
+  CHECK(crlf.patients.ids == std::vector<std::string>{"P1", "P2"});
+  CHECK(crlf.patients.names == std::vector<std::string>{"Ann", "Bo, Jr"});
+  CHECK(crlf.summary.completed_amount == 65000);  // 1.50 + 2 + 3, in 1/10000
+  const Result<Export> bad = ImportCsv({{"visits.csv",
+                                         "date,patient,amount\r\n2024-01-02,P1,1\r\n"
+                                         "2024-01-03,P1,x\r\n2024-01-04,P1,3\r\n"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().where.line == 3);
+  CHECK(bad.error().where.column == 3);
 }
 
 }  // namespace

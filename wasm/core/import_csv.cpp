@@ -421,12 +421,13 @@ inline bool CsvFile::ReadPlainCell(size_t index, std::string_view* cell) {
   return true;
 }
 
-// A record ended by '\n' within the bytes so far, with no CR or NUL, any byte
-// of 0x80 and above in valid UTF-8, and cells either plain (no '"') or
-// quoted on one line without doubled quotes: nearly every record of an
-// export. Its cells are those the cell reader gives, cut at the delimiters
-// and the line end found 16 bytes at a time, instead of a scan and a class
-// lookup per cell. Any other record, or one within 16 bytes of the end of
+// A record ended by '\n' or "\r\n" within the bytes so far, with no other CR
+// and no NUL, any byte of 0x80 and above in valid UTF-8, and cells either
+// plain (no '"') or quoted on one line without doubled quotes: nearly every
+// record of an export, from a clinic system (LF) or a spreadsheet (CR LF).
+// Its cells are those the cell reader gives, cut at the delimiters and the
+// line end found 16 bytes at a time, instead of a scan and a class lookup
+// per cell. Any other record, or one within 16 bytes of the end of
 // the bytes so far, is left to the cell reader, which also finds its errors.
 bool CsvFile::ReadSimpleRecord() {
   // Room for twice the header's cells (more is rare, and read cell by cell).
@@ -448,8 +449,13 @@ bool CsvFile::ReadSimpleRecord() {
     const char* quote = nullptr;
     if (odd != 0) {
       quote = s + std::countr_zero(odd);
-      if (*quote != '"') return false;
-      mine &= (odd & (0 - odd)) - 1;  // the bytes before the quote
+      if (*quote == '"') {
+        mine &= (odd & (0 - odd)) - 1;  // the bytes before the quote
+      } else if (*quote == '\r' && end - quote >= 2 && quote[1] == '\n') {
+        quote = nullptr;  // the CR of a CR LF: cut off the last cell below
+      } else {
+        return false;
+      }
     }
     high = high || (block.High() & mine) != 0;
     for (uint32_t stops = (block.Equal(delimiter) | line_end) & mine; stops != 0;
@@ -458,6 +464,7 @@ bool CsvFile::ReadSimpleRecord() {
       const char* stop = s + std::countr_zero(stops);
       const char* start = cell;
       cell = stop + 1;
+      if (*stop == '\n' && stop > start && stop[-1] == '\r') --stop;  // a CR LF
       // Spaces around an unquoted cell are padding, not data.
       while (start < stop && IsPadding(*start, delimiter)) ++start;
       while (stop > start && IsPadding(stop[-1], delimiter)) --stop;
@@ -489,6 +496,7 @@ bool CsvFile::ReadSimpleRecord() {
       // (a doubled quote, which the cell reader unescapes, fails here too).
       stop = close + 1;
       while (stop < end && IsPadding(*stop, delimiter)) ++stop;
+      if (end - stop >= 2 && stop[0] == '\r' && stop[1] == '\n') ++stop;  // a CR LF
       if (stop >= end || (*stop != delimiter && *stop != '\n')) return false;
       cells[count++] = std::string_view(quote + 1, static_cast<size_t>(close - quote - 1));
       quoted = true;
