@@ -384,27 +384,42 @@ export function buildTable(result, entities) {
 // ---------------------------------------------------------------------------
 // CSV.
 
+const NEEDS_QUOTES = /[",\r\n]/;
+
 function quoteRfc4180(cell) {
-  return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+  return NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
-/** Rows of plain cells: header, body in `order` (engine order by default), then totals. */
-function plainRows(table, order, withTotal, textCell) {
+/**
+ * The CSV text of a table: header, body in `order` (engine order by default),
+ * then totals, each line ended by `eol`. A row's cells go into one reused
+ * array and out as one joined line, and only text cells are checked for
+ * quotes and passed to `textCell` (numbers never need either): an array of
+ * cells kept per row made a 1M-line export's rating (188,000 rows) take
+ * 0.5-0.8 s on the page's main thread, most of it collecting garbage.
+ */
+function csvText(table, order, withTotal, textCell, eol) {
   const { columns } = table;
-  const rows = [columns.map((c) => textCell(c.header))];
+  const text = columns.map((c) => c.type === TYPES.text || c.type === TYPES.abc);
+  const lines = [columns.map((c) => quoteRfc4180(textCell(c.header))).join(',')];
+  const cells = new Array(columns.length);
   const n = table.rowCount;
   for (let k = 0; k < n; ++k) {
     const i = order ? order[k] : k;
-    rows.push(columns.map((c) => (c.type === TYPES.text || c.type === TYPES.abc
-      ? textCell(plainText(c, c.get(i)))
-      : plainText(c, c.get(i)))));
+    for (let j = 0; j < columns.length; ++j) {
+      const value = plainText(columns[j], columns[j].get(i));
+      cells[j] = text[j] ? quoteRfc4180(textCell(value)) : value;
+    }
+    lines.push(cells.join(','));
   }
   if (withTotal && table.total) {
-    rows.push(columns.map((c, j) => (typeof table.total[j] === 'string'
-      ? textCell(table.total[j])
-      : plainText(c, table.total[j]))));
+    // A string in the totals row is text ('TOTAL'); a number is written as its column's.
+    const total = table.total;
+    lines.push(columns.map((c, j) => quoteRfc4180(typeof total[j] === 'string'
+      ? textCell(total[j])
+      : plainText(c, total[j]))).join(','));
   }
-  return rows;
+  return `${lines.join(eol)}${eol}`;
 }
 
 /**
@@ -413,9 +428,7 @@ function plainRows(table, order, withTotal, textCell) {
  * @param {Uint32Array} [order] row order; the engine's when absent
  */
 export function toContractCsv(table, order) {
-  return plainRows(table, order, table.totalInCsv, (s) => s)
-    .map((row) => `${row.map(quoteRfc4180).join(',')}\n`)
-    .join('');
+  return csvText(table, order, table.totalInCsv, (s) => s, '\n');
 }
 
 /**
@@ -435,8 +448,5 @@ export function neutraliseFormula(text) {
  * @returns {string} starts with U+FEFF; encode as UTF-8
  */
 export function toExcelCsv(table, order) {
-  const body = plainRows(table, order, true, neutraliseFormula)
-    .map((row) => `${row.map(quoteRfc4180).join(',')}\r\n`)
-    .join('');
-  return `\uFEFF${body}`;
+  return `\uFEFF${csvText(table, order, true, neutraliseFormula, '\r\n')}`;
 }
