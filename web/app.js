@@ -8,7 +8,7 @@ import { ClinicError, hintFor } from './errors.js';
 import { makeFormatters } from './format.js';
 import { PRESETS, presetPeriod } from './periods.js';
 import { RankPrecomputer } from './rank-worker.js';
-import { buildTable, toExcelCsv } from './report-table.js';
+import { buildTable, toExcelCsvPieces } from './report-table.js';
 import { wrapEntities } from './strings.js';
 import { TableView } from './table-view.js';
 import { EngineClient } from './worker-client.js';
@@ -55,6 +55,7 @@ const state = {
   seq: 0,
   renders: 0,
   loading: false,
+  saving: false, // a CSV being written (one at a time)
   messageFrom: null,
 };
 
@@ -438,25 +439,47 @@ function fileNamePart(text) {
   return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
 }
 
-function saveCsv() {
+/** Resolves in a task of its own, soon (a timeout's 4 ms clamp does not apply). */
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+// The table on screen when the button was pressed, written a few thousand
+// rows a task (a 1M-line export's rating is 188,000 rows); one save at a time.
+async function saveCsv() {
+  if (!state.table || state.saving) return;
+  state.saving = true;
+  const button = $('save-button');
+  button.setAttribute('aria-busy', 'true');
   try {
-    if (!state.table) return;
-    const csv = toExcelCsv(state.table, view.currentOrder());
-    const blob = new Blob([csv], { type: 'text/csv;charset=utf-8' });
+    const table = state.table;
     const options = optionsFor(state.report);
+    const report = state.report;
     const s = state.summary;
+    const pieces = await toExcelCsvPieces(table, view.currentOrder(), nextTask);
+    const blob = new Blob(pieces, { type: 'text/csv;charset=utf-8' });
     const from = options.from || s.firstDay || 'start';
     const to = options.to || s.lastDay || 'end';
     const clinic = fileNamePart(s.clinic.name || '');
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `${clinic ? `${clinic}-` : ''}${state.report}-${from}-to-${to}.csv`;
+    a.download = `${clinic ? `${clinic}-` : ''}${report}-${from}-to-${to}.csv`;
     document.body.append(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   } catch (err) {
     handleError(err, 'save');
+  } finally {
+    state.saving = false;
+    button.removeAttribute('aria-busy');
   }
 }
 

@@ -390,18 +390,21 @@ function quoteRfc4180(cell) {
   return NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
+/** Rows per piece of csvPieces(): a few milliseconds of work each. */
+export const CSV_PIECE_ROWS = 4096;
+
 /**
- * The CSV text of a table: header, body in `order` (engine order by default),
- * then totals, each line ended by `eol`. A row's cells go into one reused
- * array and out as one joined line, and only text cells are checked for
- * quotes and passed to `textCell` (numbers never need either): an array of
- * cells kept per row made a 1M-line export's rating (188,000 rows) take
- * 0.5-0.8 s on the page's main thread, most of it collecting garbage.
+ * The CSV text of a table in pieces of CSV_PIECE_ROWS rows: header, body in
+ * `order` (engine order by default), then totals, each line ended by `eol`.
+ * A row's cells go into one reused array and out as one joined line, and
+ * only text cells are checked for quotes and passed to `textCell` (numbers
+ * never need either): an array of cells kept per row made a 1M-line export's
+ * rating (188,000 rows) take 0.5-0.8 s, most of it collecting garbage.
  */
-function csvText(table, order, withTotal, textCell, eol) {
+function* csvPieces(table, order, withTotal, textCell, eol) {
   const { columns } = table;
   const text = columns.map((c) => c.type === TYPES.text || c.type === TYPES.abc);
-  const lines = [columns.map((c) => quoteRfc4180(textCell(c.header))).join(',')];
+  let lines = [columns.map((c) => quoteRfc4180(textCell(c.header))).join(',')];
   const cells = new Array(columns.length);
   const n = table.rowCount;
   for (let k = 0; k < n; ++k) {
@@ -411,6 +414,10 @@ function csvText(table, order, withTotal, textCell, eol) {
       cells[j] = text[j] ? quoteRfc4180(textCell(value)) : value;
     }
     lines.push(cells.join(','));
+    if (lines.length === CSV_PIECE_ROWS) {
+      yield `${lines.join(eol)}${eol}`;
+      lines = [];
+    }
   }
   if (withTotal && table.total) {
     // A string in the totals row is text ('TOTAL'); a number is written as its column's.
@@ -419,7 +426,7 @@ function csvText(table, order, withTotal, textCell, eol) {
       ? textCell(total[j])
       : plainText(c, total[j]))).join(','));
   }
-  return `${lines.join(eol)}${eol}`;
+  if (lines.length > 0) yield `${lines.join(eol)}${eol}`;
 }
 
 /**
@@ -428,7 +435,7 @@ function csvText(table, order, withTotal, textCell, eol) {
  * @param {Uint32Array} [order] row order; the engine's when absent
  */
 export function toContractCsv(table, order) {
-  return csvText(table, order, table.totalInCsv, (s) => s, '\n');
+  return [...csvPieces(table, order, table.totalInCsv, (s) => s, '\n')].join('');
 }
 
 /**
@@ -448,5 +455,21 @@ export function neutraliseFormula(text) {
  * @returns {string} starts with U+FEFF; encode as UTF-8
  */
 export function toExcelCsv(table, order) {
-  return `\uFEFF${csvText(table, order, true, neutraliseFormula, '\r\n')}`;
+  return `\uFEFF${[...csvPieces(table, order, true, neutraliseFormula, '\r\n')].join('')}`;
+}
+
+/**
+ * toExcelCsv() as pieces for a Blob, made CSV_PIECE_ROWS rows at a time with
+ * `pause()` awaited between them, so that saving a report of 100,000s of
+ * rows never holds the page's main thread for long.
+ * @param {() => Promise<void>} pause e.g. a zero-delay timeout
+ * @returns {Promise<string[]>} their concatenation is toExcelCsv(table, order)
+ */
+export async function toExcelCsvPieces(table, order, pause) {
+  const pieces = ['\uFEFF'];
+  for (const piece of csvPieces(table, order, true, neutraliseFormula, '\r\n')) {
+    pieces.push(piece);
+    await pause();
+  }
+  return pieces;
 }

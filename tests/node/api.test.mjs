@@ -20,7 +20,8 @@ import { ClinicError, ERROR_HINTS } from '../../web/errors.js';
 import { MIN_BACKGROUND_STRINGS, RankPrecomputer, rankWorkerSource } from '../../web/rank-worker.js';
 import { cli, cliCsv, newEngine } from '../helpers.mjs';
 import {
-  buildTable, centsToPlain, COLLATOR_OPTIONS, hasRanks, neutraliseFormula, ranksOf, sortOrder, tenthsToPlain, toContractCsv, toExcelCsv,
+  buildTable, centsToPlain, COLLATOR_OPTIONS, CSV_PIECE_ROWS, hasRanks, neutraliseFormula, ranksOf, sortOrder, tenthsToPlain, toContractCsv,
+  toExcelCsv, toExcelCsvPieces,
 } from '../../web/report-table.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -351,6 +352,24 @@ describe('CSV rendering (web/report-table.js)', () => {
     assert.equal(lines[4], ",,TOTAL,,,3,1225.50,,,");
     // The contract CSV is untouched by neutralisation.
     assert.ok(toContractCsv(table).includes('\n1,=cmd,"=HYPERLINK(""http://x"",""y"")",'));
+  });
+
+  test('Excel CSV in pieces: CSV_PIECE_ROWS lines a piece, a pause between, the same text', async () => {
+    // The demo's rating has 5,666 rows: the header and 4,095 rows, the rest
+    // with the totals. In the order on screen (here: reversed) as well.
+    const engine = await newEngine();
+    engine.load(filesFrom([demoJson]));
+    const table = buildTable(engine.report('rating', {}), engine.entities());
+    assert.ok(table.rowCount > CSV_PIECE_ROWS && table.rowCount < 2 * CSV_PIECE_ROWS);
+    const reversed = Uint32Array.from({ length: table.rowCount }, (_, k) => table.rowCount - 1 - k);
+    for (const order of [undefined, reversed]) {
+      let pauses = 0;
+      const pieces = await toExcelCsvPieces(table, order, async () => { pauses += 1; });
+      assert.equal(pieces.join(''), toExcelCsv(table, order));
+      assert.deepEqual(pieces.map((p) => p.split('\r\n').length - 1), [0, CSV_PIECE_ROWS, table.rowCount + 2 - CSV_PIECE_ROWS]);
+      assert.equal(pauses, 2);
+    }
+    assert.notEqual(toExcelCsv(table, reversed), toExcelCsv(table));
   });
 
   test('sorting: an index over numeric keys, empty cells last, ties stable', async () => {
