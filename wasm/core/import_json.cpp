@@ -1464,8 +1464,9 @@ bool JsonImporter::FastElement(Table table) {
     while (s < end && IsJsonSpace(*s)) ++s;
   };
   // At '"': the end of a string without escapes (its closing quote), UTF-8
-  // checked as ParseString does; nullptr for anything else.
-  auto plain_string = [end](const char* q) -> const char* {
+  // checked as ParseString does; nullptr for anything else. Inline at each
+  // use (clang kept it out of line, a call for every value of every element).
+  auto plain_string = [end](const char* q) __attribute__((always_inline)) -> const char* {
     ++q;
     while (true) {
       q = SkipPlainStringBytes(q, end);
