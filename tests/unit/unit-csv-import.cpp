@@ -429,11 +429,14 @@ TEST_CASE("ImportCsv: errors") {
   SUBCASE("Windows-1252 text or a NUL byte with more records after it, LF and CRLF line ends") {
     // Far from the end of the file, so that both readers meet the byte in a
     // 16-byte block: the one-scan path (LF) and the cell reader (CRLF).
-    for (const std::string eol : {"\n", "\r\n"}) {
+    for (const std::string_view eol : {"\n", "\r\n"}) {
       CAPTURE(eol.size());
-      for (const std::string bad : {std::string("\xFC"), std::string(1, '\0')}) {
-        std::string patients = "id,name" + eol + "P1,M" + bad + "ller-Schmidt and family" + eol;
-        for (int i = 2; i < 5; ++i) patients += "P" + std::to_string(i) + ",A long name" + eol;
+      for (const std::string& bad : {std::string("\xFC"), std::string(1, '\0')}) {
+        std::string patients = "id,name" + std::string(eol) + "P1,M" + bad +
+                               "ller-Schmidt and family" + std::string(eol);
+        for (int i = 2; i < 5; ++i) {
+          patients += "P" + std::to_string(i) + ",A long name" + std::string(eol);
+        }
         CheckError(Csv({{"visits.csv", "date,patient,amount\n"}, {"patients.csv", patients}}),
                    {bad == "\xFC" ? code::kBadUtf8 : code::kNulByte, "patients.csv", 2, 2, "name",
                     ""});
