@@ -22,18 +22,20 @@ TEST_CASE("Block16: each mask has bit i set exactly for the bytes at i it names"
         bytes.fill(filler);
         bytes[at] = static_cast<char>(value);
         const Block16 block(bytes.data());
-        uint32_t equal = 0, any = 0, high = 0, json = 0;
+        uint32_t equal = 0, any = 0, high = 0, json = 0, control_or_high = 0;
         for (size_t i = 0; i < Block16::kSize; ++i) {
           const auto c = static_cast<unsigned char>(bytes[i]);
           equal |= uint32_t{c == ','} << i;
           any |= uint32_t{c == ',' || c == '\n' || c == '"'} << i;
           high |= uint32_t{c >= 0x80} << i;
           json |= uint32_t{c == '"' || c == '\\' || c < 0x20 || c >= 0x80} << i;
+          control_or_high |= uint32_t{c < 0x20 || c >= 0x80} << i;
         }
         REQUIRE(block.Equal(',') == equal);
         REQUIRE(block.EqualAny(',', '\n', '"') == any);
         REQUIRE(block.High() == high);
         REQUIRE(block.JsonSpecial() == json);
+        REQUIRE(block.ControlOrHigh() == control_or_high);
       }
     }
   }
