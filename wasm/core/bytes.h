@@ -130,12 +130,7 @@ class Block16 {
                                      _mm_cmplt_epi8(v_, _mm_set1_epi8(0x20)));
     return static_cast<uint32_t>(_mm_movemask_epi8(any));
 #else
-    uint32_t m = 0;
-    for (size_t i = 0; i < kSize; ++i) {
-      const auto c = static_cast<unsigned char>(v_[i]);
-      m |= uint32_t{c == '"' || c == '\\' || c < 0x20 || c >= 0x80} << i;
-    }
-    return m;
+    return Equal('"') | Equal('\\') | ControlOrHigh();
 #endif
   }
 
