@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
@@ -204,9 +205,17 @@ TEST_CASE("lines over many staging blocks come out sorted by patient, then day, 
   // patients give runs of about 70 lines a patient, 10,000 runs of about 5
   // (the builder sorts short runs another way); lines of one patient repeat
   // days, employees and divisions, so ties show whether the order is stable.
+  // In order: the same lines given by (day, employee, division), as exports
+  // mostly list them, so that every patient's run is in order already (the
+  // builder then takes a pass without sorting); employees and divisions are
+  // declared first, so that their indexes follow their numbers.
+  for (const bool in_order : {false, true})
   for (const int patients : {700, 10000}) {
+    CAPTURE(in_order);
     CAPTURE(patients);
     test::Fixture f;
+    for (int e = 0; e < 3; ++e) f.Employee("E" + std::to_string(e), "Employee");
+    for (int d = 0; d < 2; ++d) f.Division("D" + std::to_string(d), "Division");
     for (int p = 0; p < patients; ++p) f.Patient("P" + std::to_string(p), "Name");
     struct Kept {
       Index patient;
@@ -224,9 +233,17 @@ TEST_CASE("lines over many staging blocks come out sorted by patient, then day, 
       const auto e = static_cast<Index>((x >> 30) % 3), d = static_cast<Index>((x >> 40) % 2);
       const LineKind kind = (x >> 50) % 4 == 0 ? LineKind::kGoods : LineKind::kService;
       const Money amount = static_cast<Money>(i) * 100;  // distinct: shows the stable order
-      f.Line(FormatDate(day), "P" + std::to_string(p), "E" + std::to_string(e),
-             "D" + std::to_string(d), FormatMoney(amount, 4), kind);
       kept.push_back(Kept{p, day, e, d, amount, kind});
+    }
+    if (in_order) {
+      std::stable_sort(kept.begin(), kept.end(), [](const Kept& a, const Kept& b) {
+        return std::tuple(a.day, a.employee, a.division) <
+               std::tuple(b.day, b.employee, b.division);
+      });
+    }
+    for (const Kept& k : kept) {
+      f.Line(FormatDate(k.day), "P" + std::to_string(k.patient), "E" + std::to_string(k.employee),
+             "D" + std::to_string(k.division), FormatMoney(k.amount, 4), k.kind);
     }
     const Export data = f.Build();
     // Employees and divisions are interned in order of first sight: map ours to theirs.
@@ -259,6 +276,18 @@ TEST_CASE("lines over many staging blocks come out sorted by patient, then day, 
     }
     CHECK(data.summary.visits == visits.size());
     CHECK(data.summary.patients_with_lines == with_lines.size());
+    // Each patient's first and last day: the least and greatest of its lines.
+    std::map<Index, std::pair<Day, Day>> span;
+    for (const Kept& k : kept) {
+      const auto [at, inserted] = span.try_emplace(k.patient, k.day, k.day);
+      at->second.first = std::min(at->second.first, k.day);
+      at->second.second = std::max(at->second.second, k.day);
+    }
+    for (Index p = 0; p < static_cast<Index>(patients); ++p) {
+      const auto at = span.find(p);
+      REQUIRE(data.patient_first_day[p] == (at == span.end() ? kNoDay : at->second.first));
+      REQUIRE(data.patient_last_day[p] == (at == span.end() ? kNoDay : at->second.second));
+    }
   }
 }
 
