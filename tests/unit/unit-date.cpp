@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "date.h"
 
@@ -89,6 +90,40 @@ TEST_CASE("ParseDate: date-time suffixes") {
   SUBCASE("lowercase z") { CHECK_FALSE(P("2024-01-05T10:30:15z").has_value()); }
   SUBCASE("space before the zone") { CHECK_FALSE(P("2024-01-05T10:30:15 +02:00").has_value()); }
   SUBCASE("invalid date with a valid time") { CHECK_FALSE(P("2023-02-29T10:00").has_value()); }
+}
+
+TEST_CASE("DateReader: each text read as ParseDate reads it, after any other text") {
+  // The reader remembers the last date it read (up to 16 bytes as two words,
+  // longer ones as text): every text below is read right after each of the
+  // others and after itself, and after itself with any one byte changed, at
+  // each length from a bare date to a date-time with zone (8 to 25 bytes).
+  const std::vector<std::string> texts = {
+      "2024-01-05",          "2024-01-06",          "2025-01-05",
+      "2024-1-05",           "24-01-05",            "2024-01-05T10:30",
+      "2024-01-05T10:31",    "2024-01-05 10:30",    "2024-01-05T10:30Z",
+      "2024-01-05T10:30:15", "2024-01-06T10:30:15", "2024-01-05T10:30:15Z",
+      "2024-01-05T10:30:15.5", "2024-01-05T10:30:15+02:00", "2024-01-06T10:30:15+02:00",
+      "2024-01-05T10:30:15+02:01", "2023-02-29", "2024-02-29", ""};
+  std::vector<std::string> all = texts;
+  for (const std::string& text : texts) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      std::string changed = text;
+      changed[i] = changed[i] == '1' ? '2' : '1';
+      all.push_back(changed);
+    }
+  }
+  DateReader reader;
+  size_t reads = 0, mismatches = 0;
+  for (const std::string& a : all) {
+    for (const std::string& b : texts) {
+      for (const std::string* text : {&b, &a, &a, &b}) {
+        ++reads;
+        if (reader.Read(*text) != ParseDate(*text)) ++mismatches;
+      }
+    }
+  }
+  CHECK(reads == 4 * all.size() * texts.size());
+  CHECK(mismatches == 0);
 }
 
 TEST_CASE("FormatDate") {
