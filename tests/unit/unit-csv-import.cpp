@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,43 @@ namespace clinic {
 namespace {
 
 using Files = std::vector<std::pair<std::string, std::string>>;  // name, bytes
+
+TEST_CASE("ParseLineKind and ParseLineStatus: every spelling, in any case, and nothing else") {
+  // The exact spellings take an inline compare, the rest the out-of-line
+  // parser: both must give the same answers.
+  using K = std::optional<LineKind>;
+  using S = std::optional<LineStatus>;
+  for (const std::string_view text : {"", "service", "Service", "SERVICE", "sErViCe"}) {
+    CAPTURE(text);
+    CHECK(ParseLineKind(text) == K(LineKind::kService));
+  }
+  for (const std::string_view text : {"goods", "Goods", "GOODS"}) {
+    CAPTURE(text);
+    CHECK(ParseLineKind(text) == K(LineKind::kGoods));
+  }
+  for (const std::string_view text : {"servic", "services", " service", "service ", "good",
+                                      "goodss", "completed", "servicf", "ervice"}) {
+    CAPTURE(text);
+    CHECK(ParseLineKind(text) == K());
+  }
+  for (const std::string_view text : {"", "completed", "Completed", "COMPLETED"}) {
+    CAPTURE(text);
+    CHECK(ParseLineStatus(text) == S(LineStatus::kCompleted));
+  }
+  for (const std::string_view text : {"cancelled", "canceled", "Cancelled", "CANCELED"}) {
+    CAPTURE(text);
+    CHECK(ParseLineStatus(text) == S(LineStatus::kCancelled));
+  }
+  for (const std::string_view text : {"no_show", "no-show", "No-Show", "NO_SHOW"}) {
+    CAPTURE(text);
+    CHECK(ParseLineStatus(text) == S(LineStatus::kNoShow));
+  }
+  for (const std::string_view text : {"complete", "completed ", "completedd", "no show", "noshow",
+                                      "cancel", "completes", "Xompleted", "service"}) {
+    CAPTURE(text);
+    CHECK(ParseLineStatus(text) == S());
+  }
+}
 
 Result<Export> Csv(const Files& files) {
   std::vector<InputFile> inputs;

@@ -47,8 +47,7 @@ bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
 
 }  // namespace
 
-std::optional<LineKind> ParseLineKind(std::string_view text) {
-  // As exports write them first: one compare each.
+std::optional<LineKind> ParseLineKindSlow(std::string_view text) {
   if (text.empty() || SameBytes(text, "service")) return LineKind::kService;
   if (SameBytes(text, "goods")) return LineKind::kGoods;
   if (EqualsIgnoreCase(text, "service")) return LineKind::kService;
@@ -56,7 +55,7 @@ std::optional<LineKind> ParseLineKind(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<LineStatus> ParseLineStatus(std::string_view text) {
+std::optional<LineStatus> ParseLineStatusSlow(std::string_view text) {
   if (text.empty() || SameBytes(text, "completed")) return LineStatus::kCompleted;
   if (EqualsIgnoreCase(text, "completed")) return LineStatus::kCompleted;
   if (EqualsIgnoreCase(text, "cancelled") || EqualsIgnoreCase(text, "canceled")) {

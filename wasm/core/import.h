@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bytes.h"
 #include "model.h"
 #include "status.h"
 
@@ -22,10 +23,19 @@ struct InputFile {
 };
 
 /// A line's kind as written: "service" (or empty) or "goods", in any case.
-std::optional<LineKind> ParseLineKind(std::string_view text);
+std::optional<LineKind> ParseLineKindSlow(std::string_view text);
+inline std::optional<LineKind> ParseLineKind(std::string_view text) {
+  // As exports write them: one compare inline at every line, the rest out of line.
+  if (text.empty() || SameBytes(text, "service")) return LineKind::kService;
+  return ParseLineKindSlow(text);
+}
 /// A line's status as written: "completed" (or empty), "cancelled" / "canceled",
 /// "no_show" / "no-show", in any case.
-std::optional<LineStatus> ParseLineStatus(std::string_view text);
+std::optional<LineStatus> ParseLineStatusSlow(std::string_view text);
+inline std::optional<LineStatus> ParseLineStatus(std::string_view text) {
+  if (text.empty() || SameBytes(text, "completed")) return LineStatus::kCompleted;
+  return ParseLineStatusSlow(text);
+}
 
 /// Called once an importer has read all of its input without an error, just
 /// before it builds the export: no input byte is read after it, so a front end
