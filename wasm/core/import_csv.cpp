@@ -208,10 +208,31 @@ class CsvFile {
     error_ = Fail(code, record_line_, CellNumber(c), kColumnNames[c], Cell(c), what);
     return false;
   }
-  bool RequireCell(Column c) { return !Cell(c).empty() || MissingCell(c); }
-  bool MissingCell(Column c);
-  bool AmountCell(Column c, std::optional<Money>* out);
-  bool DateCell(Column c, Day* out);
+  // The cell checks of every line: inline, their errors out of line.
+  [[gnu::always_inline]] bool RequireCell(Column c) {
+    return !Cell(c).empty() || MissingCell(c);
+  }
+  [[gnu::noinline]] bool MissingCell(Column c);
+  [[gnu::always_inline]] bool AmountCell(Column c, std::optional<Money>* out) {
+    *out = std::nullopt;
+    const std::string_view cell = Cell(c);
+    if (cell.empty()) return true;
+    AmountError why = AmountError::kNone;
+    // A semicolon file is the European spreadsheet dialect: 12,50 means 12.50.
+    *out = ParseAmount(cell, delimiter_ == ';', &why);
+    return out->has_value() || BadAmount(c, why);
+  }
+  [[gnu::noinline]] bool BadAmount(Column c, AmountError why);
+  [[gnu::always_inline]] bool DateCell(Column c, Day* out) {
+    *out = kNoDay;
+    const std::string_view cell = Cell(c);
+    if (cell.empty()) return true;
+    const std::optional<Day> day = dates_.Read(cell);
+    if (!day) return BadDate(c);
+    *out = *day;
+    return true;
+  }
+  [[gnu::noinline]] bool BadDate(Column c);
 
   Table table_;
   std::string name_;
@@ -633,29 +654,15 @@ bool CsvFile::MissingCell(Column c) {
                    "the required cell " + QuoteForMessage(kColumnNames[c]) + " is empty");
 }
 
-bool CsvFile::AmountCell(Column c, std::optional<Money>* out) {
-  *out = std::nullopt;
-  const std::string_view cell = Cell(c);
-  if (cell.empty()) return true;
-  AmountError why = AmountError::kNone;
-  // A semicolon file is the European spreadsheet dialect: 12,50 means 12.50.
-  *out = ParseAmount(cell, delimiter_ == ';', &why);
-  if (*out) return true;
-  return CellError(
-      code::kCsvBadAmount, c,
-      QuoteForMessage(cell) + " is not a valid amount: " + std::string(DescribeAmountError(why)));
+bool CsvFile::BadAmount(Column c, AmountError why) {
+  return CellError(code::kCsvBadAmount, c,
+                   QuoteForMessage(Cell(c)) + " is not a valid amount: " +
+                       std::string(DescribeAmountError(why)));
 }
 
-bool CsvFile::DateCell(Column c, Day* out) {
-  *out = kNoDay;
-  const std::string_view cell = Cell(c);
-  if (cell.empty()) return true;
-  if (const std::optional<Day> day = dates_.Read(cell)) {
-    *out = *day;
-    return true;
-  }
+bool CsvFile::BadDate(Column c) {
   return CellError(code::kCsvBadDate, c,
-                   QuoteForMessage(cell) +
+                   QuoteForMessage(Cell(c)) +
                        " is not a valid date: write YYYY-MM-DD (a real calendar date, years 1900 "
                        "to 2199), optionally followed by a time");
 }
