@@ -31,7 +31,7 @@ std::string FormatDate(Day day);
 /// minute) is remembered as two words, so that the compare is two loads.
 class DateReader {
  public:
-  std::optional<Day> Read(std::string_view text) {
+  [[gnu::always_inline]] std::optional<Day> Read(std::string_view text) {
     const size_t n = text.size();
     if (n == last_size_) {
       if (n <= 16) {
