@@ -261,7 +261,23 @@ class JsonImporter final : public internal::StreamReader {
   // Reads one value into `slot`; containers are skipped and kept as raw text.
   bool ReadValue(Slot& slot, int depth);
   // After a member or element: consumes ',' (true in *more) or the closing bracket.
-  bool AfterMember(char close, bool* more);
+  // After every member and element: inline, its errors out of line.
+  [[gnu::always_inline]] bool AfterMember(char close, bool* more) {
+    if (p_ < end_ && *p_ == ',') {
+      const char* comma = p_++;
+      SkipWhitespace();
+      if (p_ < end_ && (*p_ == '}' || *p_ == ']')) return TrailingComma(comma);
+      *more = true;
+      return true;
+    }
+    if (p_ < end_ && *p_ == close) {
+      ++p_;
+      *more = false;
+      return true;
+    }
+    return FailUnexpected(p_, close == '}' ? "',' or '}'" : "',' or ']'");
+  }
+  [[gnu::noinline]] bool TrailingComma(const char* comma);
   // At a key: reads it (into key_) and the ':' after it.
   bool ReadKey();
 
@@ -723,23 +739,9 @@ bool JsonImporter::SkipValue(int depth) {
   }
 }
 
-bool JsonImporter::AfterMember(char close, bool* more) {
-  if (p_ < end_ && *p_ == ',') {
-    const char* comma = p_++;
-    SkipWhitespace();
-    if (p_ < end_ && (*p_ == '}' || *p_ == ']')) {
-      return Fail(code::kJsonSyntax, comma,
-                  std::string("a comma before '") + *p_ + "' is not allowed in JSON", ",");
-    }
-    *more = true;
-    return true;
-  }
-  if (p_ < end_ && *p_ == close) {
-    ++p_;
-    *more = false;
-    return true;
-  }
-  return FailUnexpected(p_, close == '}' ? "',' or '}'" : "',' or ']'");
+bool JsonImporter::TrailingComma(const char* comma) {
+  return Fail(code::kJsonSyntax, comma,
+              std::string("a comma before '") + *p_ + "' is not allowed in JSON", ",");
 }
 
 bool JsonImporter::MatchKnownKey(const KnownKey& known, Field* field) {
