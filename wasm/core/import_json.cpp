@@ -341,8 +341,18 @@ class JsonImporter final : public internal::StreamReader {
   void AddPatientRow(size_t index, std::string_view id, size_t id_offset, std::string_view name,
                      std::string_view price_list, std::optional<Money> bonus, Day registered);
   // The same line from either path: kind and status checked by the caller.
-  void AddVisitLine(size_t index, size_t open_offset, std::string_view id, size_t id_offset,
-                    std::string_view amount_text, size_t amount_offset, LineInput& line);
+  // Inline (once a line), its errors out of line.
+  [[gnu::always_inline]] void AddVisitLine(size_t index, size_t open_offset, std::string_view id,
+                                           size_t id_offset, std::string_view amount_text,
+                                           size_t amount_offset, LineInput& line) {
+    if (!builder_.AddLineId(id)) return DuplicateLineId(index, id, id_offset);
+    line.source_line = index + 1;  // the builder prints "visits[i]" for JSON
+    const Status added = builder_.AddLine(line);
+    if (!added.ok()) LineRefused(added.error(), index, open_offset, amount_text, amount_offset);
+  }
+  [[gnu::noinline]] void DuplicateLineId(size_t index, std::string_view id, size_t id_offset);
+  [[gnu::noinline]] void LineRefused(const Error& e, size_t index, size_t open_offset,
+                                     std::string_view amount_text, size_t amount_offset);
   std::optional<Error> CheckHeader() const;
 
   bool Has(Field f) const { return (present_ & Bit(f)) != 0 && slots_[f].type != Type::kNull; }
@@ -1337,20 +1347,15 @@ void JsonImporter::AcceptVisit(size_t index, size_t open_offset) {
                slots_[kAmount].offset, line);
 }
 
-void JsonImporter::AddVisitLine(size_t index, size_t open_offset, std::string_view id,
-                                size_t id_offset, std::string_view amount_text,
-                                size_t amount_offset, LineInput& line) {
-  if (!builder_.AddLineId(id)) {
-    Schema(code::kJsonDuplicateId, id_offset, "id", id,
-           Where(index) + ": the visit line id " + QuoteForMessage(id) + " appears twice");
-    return;
-  }
-  line.source_line = index + 1;  // the builder prints "visits[i]" for JSON
-  const Status added = builder_.AddLine(line);
-  if (added.ok()) return;
+void JsonImporter::DuplicateLineId(size_t index, std::string_view id, size_t id_offset) {
+  Schema(code::kJsonDuplicateId, id_offset, "id", id,
+         Where(index) + ": the visit line id " + QuoteForMessage(id) + " appears twice");
+}
+
+void JsonImporter::LineRefused(const Error& e, size_t index, size_t open_offset,
+                               std::string_view amount_text, size_t amount_offset) {
   // An engine limit: the builder's line is the element number, so the error
   // is placed here, at the amount (the sum) or at the visit (the line count).
-  const Error& e = added.error();
   const std::string what = Where(index) + ": " + e.what;
   if (e.code == code::kAmountOverflow) {
     Schema(e.code, amount_offset, "amount", amount_text, what);
