@@ -47,58 +47,81 @@ struct References {
   }
 };
 
-// A column filled value by value in fixed blocks: it never reallocates, so a
-// growing import neither copies its lines again nor holds them twice (a vector
-// that doubles holds its old and its new buffer at once), and at most one
-// block is unused.
+// A column filled in fixed blocks: it never reallocates, so a growing import
+// neither copies its lines again nor holds them twice (a vector that doubles
+// holds its old and its new buffer at once), and at most one block is unused.
+// The count of values is its owner's (StagedLines): every column has as many.
 template <class T>
 class BlockColumn {
  public:
   static constexpr size_t kBlockBits = 12;  // 4,096 values a block
   static constexpr size_t kBlock = size_t{1} << kBlockBits;
 
-  void push_back(T value) {
-    if (used_ == kBlock) [[unlikely]] AddBlock();
-    last_[used_++] = value;
+  /// A new last block, to be filled by the owner.
+  T* AddBlock() {
+    blocks_.push_back(std::unique_ptr<T[]>(new T[kBlock]));  // not zeroed: all written
+    return blocks_.back().get();
   }
-  T operator[](size_t i) const { return blocks_[i >> kBlockBits][i & (kBlock - 1)]; }
-  /// f(i, value) for every value, in order.
+  /// f(i, value) for each of the first `size` values, in order.
   template <class F>
-  void ForEach(F&& f) const {
+  void ForEach(size_t size, F&& f) const {
     size_t i = 0;
-    for (size_t b = 0; b < blocks_.size(); ++b) {
+    for (size_t b = 0; b < blocks_.size() && i < size; ++b) {
       const T* block = blocks_[b].get();
-      const size_t count = b + 1 == blocks_.size() ? used_ : kBlock;
+      const size_t count = std::min(kBlock, size - i);
       for (size_t j = 0; j < count; ++j, ++i) f(i, block[j]);
     }
   }
-  size_t size() const { return blocks_.empty() ? 0 : (blocks_.size() - 1) * kBlock + used_; }
-  void clear() {
-    std::vector<std::unique_ptr<T[]>>().swap(blocks_);
-    last_ = nullptr;
-    used_ = kBlock;
-  }
+  void clear() { std::vector<std::unique_ptr<T[]>>().swap(blocks_); }
 
  private:
-  // Out of line: push_back stays small enough to inline in the line loop.
-  [[gnu::noinline]] void AddBlock() {
-    blocks_.push_back(std::unique_ptr<T[]>(new T[kBlock]));  // not zeroed: all written
-    last_ = blocks_.back().get();
-    used_ = 0;
-  }
-
   std::vector<std::unique_ptr<T[]>> blocks_;
-  T* last_ = nullptr;     // the last block
-  size_t used_ = kBlock;  // values in the last block
 };
 
-// The completed lines in the order they were read, until Finish sorts them.
+// The completed lines in the order they were read, until Finish sorts them:
+// a block column each, one count for all, so that a line is stored with one
+// check for a full block instead of one a column.
 struct StagedLines {
+  static constexpr size_t kBlock = BlockColumn<Day>::kBlock;
+
   BlockColumn<Day> day;
   BlockColumn<Index> patient, employee, division;
   BlockColumn<Money> amount;
   BlockColumn<LineKind> kind;
-  size_t size() const { return day.size(); }
+
+  size_t size() const { return count; }
+  void push_back(Day d, Index p, Index e, Index v, Money a, LineKind k) {
+    if (used == kBlock) [[unlikely]] AddBlocks();
+    day_at[used] = d;
+    patient_at[used] = p;
+    employee_at[used] = e;
+    division_at[used] = v;
+    amount_at[used] = a;
+    kind_at[used] = k;
+    ++used;
+    ++count;
+  }
+
+ private:
+  // Out of line: push_back stays small enough to inline in the line loop.
+  [[gnu::noinline]] void AddBlocks() {
+    day_at = day.AddBlock();
+    patient_at = patient.AddBlock();
+    employee_at = employee.AddBlock();
+    division_at = division.AddBlock();
+    amount_at = amount.AddBlock();
+    kind_at = kind.AddBlock();
+    used = 0;
+  }
+
+  size_t count = 0;      // lines staged
+  size_t used = kBlock;  // lines in the last blocks
+  Day* day_at = nullptr;  // the last blocks
+  Index* patient_at = nullptr;
+  Index* employee_at = nullptr;
+  Index* division_at = nullptr;
+  Money* amount_at = nullptr;
+  LineKind* kind_at = nullptr;
 };
 
 }  // namespace
@@ -370,13 +393,7 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   summary.completed_amount += line.amount;
   if (line.kind == LineKind::kGoods) ++summary.goods_lines;
   if (line.amount < 0) ++summary.refund_lines;
-  StagedLines& s = m.staged;
-  s.day.push_back(line.day);
-  s.patient.push_back(patient);
-  s.employee.push_back(employee);
-  s.division.push_back(division);
-  s.amount.push_back(line.amount);
-  s.kind.push_back(line.kind);
+  m.staged.push_back(line.day, patient, employee, division, line.amount, line.kind);
   return {};
 }
 
@@ -531,7 +548,7 @@ Result<Export> ExportBuilder::Finish() {
   const size_t n = staged.size();
   const size_t patients = data.patients.size();
   data.patient_begin.assign(patients + 1, 0);
-  staged.patient.ForEach([&](size_t, Index p) { ++data.patient_begin[p + 1]; });
+  staged.patient.ForEach(n, [&](size_t, Index p) { ++data.patient_begin[p + 1]; });
   std::partial_sum(data.patient_begin.begin(), data.patient_begin.end(),
                    data.patient_begin.begin());
   // Where each staged line goes. The columns are then read in order and
@@ -540,13 +557,13 @@ Result<Export> ExportBuilder::Finish() {
   std::vector<uint32_t> to(n);
   {
     std::vector<uint32_t> next(data.patient_begin.begin(), data.patient_begin.end() - 1);
-    staged.patient.ForEach([&](size_t i, Index p) { to[i] = next[p]++; });
+    staged.patient.ForEach(n, [&](size_t i, Index p) { to[i] = next[p]++; });
   }
   // Column by column, each staged column freed as soon as it is copied: the
   // peak is the staged lines plus one column, not every line twice.
   auto place = [&to, n](auto& from, auto& out) {
     out.resize(n);
-    from.ForEach([&](size_t i, auto value) { out[to[i]] = value; });
+    from.ForEach(n, [&](size_t i, auto value) { out[to[i]] = value; });
     from.clear();
   };
   Lines& out = data.lines;
@@ -556,7 +573,7 @@ Result<Export> ExportBuilder::Finish() {
   place(staged.division, out.division);
   place(staged.kind, out.kind);
   std::vector<uint32_t>().swap(to);
-  staged.patient.clear();
+  staged = StagedLines();  // the patient blocks freed too, and the count back to none
   // The patient column is each patient's number over its lines: written in order.
   out.patient.resize(n);
   for (size_t p = 0; p < patients; ++p) {
