@@ -47,16 +47,16 @@ bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
 
 }  // namespace
 
-std::optional<LineKind> ParseLineKindSlow(std::string_view text) {
-  if (text.empty() || SameBytes(text, "service")) return LineKind::kService;
+namespace internal {
+
+std::optional<LineKind> ParseOtherLineKind(std::string_view text) {
   if (SameBytes(text, "goods")) return LineKind::kGoods;
   if (EqualsIgnoreCase(text, "service")) return LineKind::kService;
   if (EqualsIgnoreCase(text, "goods")) return LineKind::kGoods;
   return std::nullopt;
 }
 
-std::optional<LineStatus> ParseLineStatusSlow(std::string_view text) {
-  if (text.empty() || SameBytes(text, "completed")) return LineStatus::kCompleted;
+std::optional<LineStatus> ParseOtherLineStatus(std::string_view text) {
   if (EqualsIgnoreCase(text, "completed")) return LineStatus::kCompleted;
   if (EqualsIgnoreCase(text, "cancelled") || EqualsIgnoreCase(text, "canceled")) {
     return LineStatus::kCancelled;
@@ -66,6 +66,8 @@ std::optional<LineStatus> ParseLineStatusSlow(std::string_view text) {
   }
   return std::nullopt;
 }
+
+}  // namespace internal
 
 namespace {
 

@@ -22,19 +22,23 @@ struct InputFile {
   std::string_view bytes;
 };
 
+namespace internal {
+// The spellings of a kind or status other than the one exports write (or
+// none), which ParseLineKind and ParseLineStatus compare inline at every line.
+std::optional<LineKind> ParseOtherLineKind(std::string_view text);
+std::optional<LineStatus> ParseOtherLineStatus(std::string_view text);
+}  // namespace internal
+
 /// A line's kind as written: "service" (or empty) or "goods", in any case.
-std::optional<LineKind> ParseLineKindSlow(std::string_view text);
 inline std::optional<LineKind> ParseLineKind(std::string_view text) {
-  // As exports write them: one compare inline at every line, the rest out of line.
   if (text.empty() || SameBytes(text, "service")) return LineKind::kService;
-  return ParseLineKindSlow(text);
+  return internal::ParseOtherLineKind(text);
 }
 /// A line's status as written: "completed" (or empty), "cancelled" / "canceled",
 /// "no_show" / "no-show", in any case.
-std::optional<LineStatus> ParseLineStatusSlow(std::string_view text);
 inline std::optional<LineStatus> ParseLineStatus(std::string_view text) {
   if (text.empty() || SameBytes(text, "completed")) return LineStatus::kCompleted;
-  return ParseLineStatusSlow(text);
+  return internal::ParseOtherLineStatus(text);
 }
 
 /// Called once an importer has read all of its input without an error, just
