@@ -36,7 +36,7 @@ class DateReader {
     if (n == last_size_) {
       if (n <= 16) {
         const char* p = text.data();
-        if (HeadOf(p, n) == last_head_ && (n <= 8 ? 0 : Load64(p + n - 8)) == last_tail_) {
+        if (HeadOf(p, n) == last_head_ && TailOf(p, n) == last_tail_) {
           return last_day_;
         }
       } else if (SameBytes(text, last_long_)) {
@@ -54,11 +54,15 @@ class DateReader {
     const size_t n = text.size();
     last_size_ = n;
     last_head_ = HeadOf(text.data(), n);
-    last_tail_ = n <= 8 ? 0 : Load64(text.data() + n - 8);
+    last_tail_ = TailOf(text.data(), n);
     if (n > 16) last_long_.assign(text);
     last_day_ = *day;
     return day;
   }
+
+  // With HeadOf, all of a text of up to 16 bytes: its last 8 bytes when it
+  // has more than 8 (overlapping the head), else nothing.
+  static uint64_t TailOf(const char* p, size_t n) { return n <= 8 ? 0 : Load64(p + n - 8); }
 
   size_t last_size_ = SIZE_MAX;  // nothing read yet
   uint64_t last_head_ = 0, last_tail_ = 0;

@@ -260,8 +260,8 @@ class JsonImporter final : public internal::StreamReader {
   bool SkipValue(int depth);
   // Reads one value into `slot`; containers are skipped and kept as raw text.
   bool ReadValue(Slot& slot, int depth);
-  // After a member or element: consumes ',' (true in *more) or the closing bracket.
-  // After every member and element: inline, its errors out of line.
+  // After a member or element: consumes ',' (true in *more) or the closing
+  // bracket. Inline (it runs after every member), its errors out of line.
   [[gnu::always_inline]] bool AfterMember(char close, bool* more) {
     if (p_ < end_ && *p_ == ',') {
       const char* comma = p_++;
