@@ -259,6 +259,21 @@ function makeTable(name, columns, rowCount, total, options = {}) {
   };
 }
 
+/**
+ * The ID and name columns of the patient or employee of each row.
+ * @param {string} header the CSV header of the name column ("patient"); the ID's adds "_id"
+ * @param {string} label the page's heading of the name column; the ID's adds " ID"
+ * @param {ArrayLike<number>} index per row the entity's index, -1 for none
+ * @param {object} table the entities' ids and names (engine.entities())
+ * @param {string} none the name shown for index -1
+ */
+function entityColumns(header, label, index, table, none) {
+  return [
+    { header: `${header}_id`, label: `${label} ID`, type: TYPES.text, get: (i) => idOf(table, index[i]), key: textKeyFromIndex(index, table.ids, -1) },
+    { header, label, type: TYPES.text, get: (i) => nameOf(table, index[i], none), key: textKeyFromIndex(index, table.names, -1) },
+  ];
+}
+
 function ratingTable(result, entities) {
   const r = result.rows;
   const { patients, priceLists, patientPriceList, patientBonusCents } = entities;
@@ -276,8 +291,7 @@ function ratingTable(result, entities) {
   };
   const columns = [
     { header: 'rank', label: '#', type: TYPES.rank, get: (i) => r.rank[i], key: numberKey(r.rank) },
-    { header: 'patient_id', label: 'Patient ID', type: TYPES.text, get: (i) => idOf(patients, r.patient[i]), key: textKeyFromIndex(r.patient, patients.ids, -1) },
-    { header: 'patient', label: 'Patient', type: TYPES.text, get: (i) => nameOf(patients, r.patient[i], ''), key: textKeyFromIndex(r.patient, patients.names, -1) },
+    ...entityColumns('patient', 'Patient', r.patient, patients, ''),
     { header: 'price_list', label: 'Price list', type: TYPES.text, get: (i) => nameOf(priceLists, priceListOf(i), ''), key: perRow(Float64Array, priceListRank) },
     { header: 'bonus_balance', label: 'Bonus balance', type: TYPES.money, get: (i) => orNull(bonusOf(i)), key: perRow(Float64Array, bonusOf) },
     { header: 'visits', label: 'Visits', type: TYPES.count, get: (i) => r.visits[i], key: numberKey(r.visits) },
@@ -296,8 +310,7 @@ function divisionsTable(result, entities) {
   const r = result.rows;
   const m = result.columns.length;
   const columns = [
-    { header: 'patient_id', label: 'Patient ID', type: TYPES.text, get: (i) => idOf(patients, r.patient[i]), key: textKeyFromIndex(r.patient, patients.ids, -1) },
-    { header: 'patient', label: 'Patient', type: TYPES.text, get: (i) => nameOf(patients, r.patient[i], ''), key: textKeyFromIndex(r.patient, patients.names, -1) },
+    ...entityColumns('patient', 'Patient', r.patient, patients, ''),
   ];
   // Sparse cells: row i's are [begin[i], begin[i + 1]) of column / amount, in column order.
   const { begin, column, amount } = result.cells;
@@ -335,8 +348,7 @@ function loyaltyTable(result, entities) {
   const r = result.rows;
   const t = result.total;
   const columns = [
-    { header: 'employee_id', label: 'Employee ID', type: TYPES.text, get: (i) => idOf(employees, r.employee[i]), key: textKeyFromIndex(r.employee, employees.ids, -1) },
-    { header: 'employee', label: 'Employee', type: TYPES.text, get: (i) => nameOf(employees, r.employee[i], UNASSIGNED), key: textKeyFromIndex(r.employee, employees.names, -1) },
+    ...entityColumns('employee', 'Employee', r.employee, employees, UNASSIGNED),
     { header: 'primary', label: 'Primary', type: TYPES.count, get: (i) => r.primary[i], key: numberKey(r.primary) },
     { header: 'returned', label: 'Returned', type: TYPES.count, get: (i) => r.returned[i], key: numberKey(r.returned) },
     { header: 'retention_pct', label: 'Retention', type: TYPES.percent, get: (i) => orNull(r.retention[i]), key: numberKey(r.retention) },
@@ -353,8 +365,7 @@ function revenueTable(result, entities) {
   const r = result.rows;
   const t = result.total;
   const columns = [
-    { header: 'employee_id', label: 'Employee ID', type: TYPES.text, get: (i) => idOf(employees, r.employee[i]), key: textKeyFromIndex(r.employee, employees.ids, -1) },
-    { header: 'employee', label: 'Employee', type: TYPES.text, get: (i) => nameOf(employees, r.employee[i], UNASSIGNED), key: textKeyFromIndex(r.employee, employees.names, -1) },
+    ...entityColumns('employee', 'Employee', r.employee, employees, UNASSIGNED),
     { header: 'services_amount', label: 'Services', type: TYPES.money, get: (i) => r.services[i], key: numberKey(r.services) },
     { header: 'goods_amount', label: 'Goods', type: TYPES.money, get: (i) => r.goods[i], key: numberKey(r.goods) },
     { header: 'total', label: 'Total', type: TYPES.money, get: (i) => r.total[i], key: numberKey(r.total) },
