@@ -590,14 +590,23 @@ std::string DivisionName(const Export& data, Index division) {
   return division == kNone ? std::string(kNoDivision) : data.divisions.names[division];
 }
 
-Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
-                                   ReportCache* cache) {
+// The period's totals with the patients in report order, for the rating and
+// the division rating: the cache's, or summed into `own` with only the first
+// options.top ranked.
+Result<const PeriodTotals*> RankedTotals(const Export& data, const ReportOptions& options,
+                                         ReportCache* cache, PeriodTotals& own) {
   Result<Scope> resolved = Resolve(data, options);
   if (!resolved.ok()) return resolved.error();
-  const Scope& s = resolved.value();
-  PeriodTotals own;
   const size_t wanted = options.top == 0 ? SIZE_MAX : options.top;
-  const PeriodTotals& totals = TotalsFor(data, options, s, cache, true, wanted, own);
+  return &TotalsFor(data, options, resolved.value(), cache, true, wanted, own);
+}
+
+Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
+                                   ReportCache* cache) {
+  PeriodTotals own;
+  const Result<const PeriodTotals*> ranked = RankedTotals(data, options, cache, own);
+  if (!ranked.ok()) return ranked.error();
+  const PeriodTotals& totals = *ranked.value();
 
   RatingReport report;
   report.patients = totals.patients;
@@ -628,12 +637,10 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
 
 Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options,
                                          ReportCache* cache) {
-  Result<Scope> resolved = Resolve(data, options);
-  if (!resolved.ok()) return resolved.error();
-  const Scope& s = resolved.value();
   PeriodTotals own;
-  const size_t wanted = options.top == 0 ? SIZE_MAX : options.top;
-  const PeriodTotals& totals = TotalsFor(data, options, s, cache, true, wanted, own);
+  const Result<const PeriodTotals*> ranked = RankedTotals(data, options, cache, own);
+  if (!ranked.ok()) return ranked.error();
+  const PeriodTotals& totals = *ranked.value();
 
   // A slot per division, plus the last one for lines without a division.
   const uint32_t division_count = static_cast<uint32_t>(data.divisions.size());
