@@ -346,7 +346,7 @@ export class TableView {
     const rows = [];
     for (let k = 0; k < end; ++k) rows.push(this.makeRow(k));
     if (end < n) {
-      rows.push(el('tr', {}, [el('td', { colspan: String(this.table.columns.length), className: 'empty-note', text: `Only the first ${end} of ${n} rows are printed; save as CSV for all of them.` })]));
+      rows.push(el('tr', {}, [el('td', { colspan: String(this.table.columns.length), className: 'empty-note', text: `Only the first ${this.fmt.count(end)} of ${this.fmt.count(n)} rows are printed; save as CSV for all of them.` })]));
     }
     this.tbody.replaceChildren(...rows);
     // Not the window's rows: the next render after printing builds afresh.

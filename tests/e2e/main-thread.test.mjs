@@ -247,6 +247,27 @@ describe('the main thread with a large export', () => {
     assert.ok(heaviest < TASK_CPU_BUDGET_MS, `a task took ${heaviest.toFixed(1)} ms of CPU while saving`);
   });
 
+  test(`printing the rating of ${PATIENTS} patients prints the first 20,000 rows and says so`, async () => {
+    await page.evaluate(() => document.getElementById('tab-rating').click());
+    await page.waitForFunction(() => JSON.parse(document.documentElement.dataset.query || '{}').report === 'rating' && document.documentElement.dataset.state === 'ready');
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    try {
+      const printed = await page.$$eval('#table-host tbody tr:not(.spacer)', (rows) => ({
+        count: rows.length,
+        first: rows[0].cells[0].textContent,
+        lastRank: rows.at(-2).cells[0].textContent,
+        note: rows.at(-1).textContent,
+      }));
+      // 20,000 rows, ranks 1 to 20000 in order, then the note (numbers in the page's locale, en-US).
+      assert.equal(printed.count, 20000 + 1);
+      assert.equal(printed.first, '1');
+      assert.equal(printed.lastRank, '20000');
+      assert.equal(printed.note, `Only the first 20,000 of ${PATIENTS.toLocaleString('en-US')} rows are printed; save as CSV for all of them.`);
+    } finally {
+      await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    }
+  });
+
   test('the single file opened from disk starts the rank worker too (a blob: worker under its policy)', async () => {
     const single = await page.context().newPage();
     const errors = [];
