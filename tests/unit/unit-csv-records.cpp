@@ -56,6 +56,26 @@ std::string RandomText(Rng& rng, char delimiter, const std::string& plain, int o
   return out;
 }
 
+// A cell as a tool that quotes every cell writes it: in quotes, inner quotes
+// doubled; a text cell sometimes with the delimiter, a quote or a line break
+// in it, or (in a file that is to fail) text after its closing quote.
+std::string QuotedAlways(Rng& rng, char delimiter, const std::string& plain, int odd_percent,
+                         bool text) {
+  std::string inner = plain;
+  if (text && rng.Chance(20)) inner.insert(rng.Below(inner.size() + 1), 1, delimiter);
+  if (text && rng.Chance(5)) inner.insert(rng.Below(inner.size() + 1), "\"");
+  if (text && rng.Chance(3))
+    inner.insert(rng.Below(inner.size() + 1), rng.Chance(50) ? "\n" : "\r\n");
+  std::string out = "\"";
+  for (const char c : inner) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  out += '"';
+  if (rng.Chance(odd_percent)) out += rng.Chance(50) ? "x" : " ";
+  return out;
+}
+
 std::string RandomVisits(Rng& rng, char delimiter, int odd_percent) {
   static const std::vector<std::string> kServices = {
       "Telephone consultation",
@@ -70,6 +90,8 @@ std::string RandomVisits(Rng& rng, char delimiter, int odd_percent) {
   // A third of the files have CR LF line ends, as spreadsheets write them;
   // the rest mostly LF, with a CR LF now and then.
   const bool crlf = rng.Chance(33);
+  // A quarter of the files quote every cell.
+  const bool quote_all = rng.Chance(25);
   std::string out;
   const std::string d(1, delimiter);
   out += "id" + d + "date" + d + "patient" + d + "employee" + d + "amount" + d + "service" + d +
@@ -94,7 +116,9 @@ std::string RandomVisits(Rng& rng, char delimiter, int odd_percent) {
       if (c > 0) out += delimiter;
       // Ids, dates and amounts may be quoted or padded; text cells also get
       // other characters. Odd bytes anywhere make the file fail.
-      out += RandomText(rng, delimiter, cells[c], c == 0 || c >= 5 ? odd_percent : 0, c >= 5);
+      const int odd = c == 0 || c >= 5 ? odd_percent : 0;
+      out += quote_all ? QuotedAlways(rng, delimiter, cells[c], odd, c >= 5)
+                       : RandomText(rng, delimiter, cells[c], odd, c >= 5);
     }
     out += crlf || rng.Chance(5) ? "\r\n" : "\n";
   }
@@ -146,6 +170,20 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
            std::string("date,patient,amount\n2024-01-02,x\"P1\",1\n2024-01-03,P1,2\n"),
            std::string("date,patient,amount\n2024-01-02,\"P1\"x,1\n2024-01-03,P1,2\n"),
            std::string("date,patient,amount\n2024-01-02,P1,\"1\"\n"),
+           // Every cell quoted: a closing quote on a block's last byte, then a
+           // delimiter, text, a doubled quote, a CR LF; an opening quote there.
+           std::string(
+               "date,patient,amount\n\"2024-01-02\",\"P\",\"1\"\n\"2024-01-03\",\"P1\",\"2\"\n"),
+           std::string(
+               "date,patient,amount\n\"2024-01-02\",\"P\"x,\"1\"\n\"2024-01-03\",\"P1\",\"2\"\n"),
+           std::string("date,patient,amount\n\"2024-01-02\",\"P\"\"\",\"1\"\n\"2024-01-03\",\"P1\","
+                       "\"2\"\n"),
+           std::string(
+               "date,patient,amount\r\n\"2024-01-02\",\"P\"\r\n\"2024-01-03\",\"P1\",\"2\"\r\n"),
+           std::string(
+               "date,patient,amount\n\"2024-01-02\",P,\"1\",\"x\"\n\"2024-01-03\",\"P1\",\"2\"\n"),
+           std::string(
+               "date,patient,amount\n\"2024-01-02\",\"P\",\"1\"\n\"2024-01-03\",\"P\n1\",\"2\"\n"),
            // CR LF line ends: the CR at a block's last byte and the LF past it,
            // both in one block, the CR past the block; after a quoted cell,
            // padding or an empty cell; a lone CR, two CRs, a CR LF at the end.
@@ -159,8 +197,10 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
            std::string("date,patient,amount\r\n2024-01-02,P1,1,\r\n2024-01-03,P1,2\r\n"),
            std::string("date,patient,amount\r\n,,\r\n\r\n2024-01-03,P1,2\r\n"),
            std::string("date,patient,amount\n2024-01-02,P1,1\r2024-01-03,P1,2\n2024-01-04,P1,3\n"),
-           std::string("date,patient,amount\n2024-01-02,P1,1\r\r\n2024-01-03,P1,2\n2024-01-04,P1,3\n"),
-           std::string("date,patient,amount\n2024-01-02,P1,1\n\r\n2024-01-03,P1,2\n2024-01-04,P1,3\n"),
+           std::string(
+               "date,patient,amount\n2024-01-02,P1,1\r\r\n2024-01-03,P1,2\n2024-01-04,P1,3\n"),
+           std::string(
+               "date,patient,amount\n2024-01-02,P1,1\n\r\n2024-01-03,P1,2\n2024-01-04,P1,3\n"),
            std::string("date,patient,amount\r\n2024-01-02,P1,1\r\n"),
        }) {
     CAPTURE(visits);
@@ -177,9 +217,10 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
   CHECK(quoted.summary.completed_amount == 30000);
   // CR LF: the CR is the line end's, not the last cell's (here "Ann", not
   // "Ann\r"), and each CR LF is one line for the locations.
-  const Export crlf = test::Ok(ImportCsv(
-      {{"visits.csv", "date,patient,amount,patient_name\r\n2024-01-02,P1,1.50,Ann\r\n"
-                      "2024-01-03,P2,2,\"Bo, Jr\"\r\n2024-01-04,P1,3,Ann\r\n"}}));
+  const Export crlf =
+      test::Ok(ImportCsv({{"visits.csv",
+                           "date,patient,amount,patient_name\r\n2024-01-02,P1,1.50,Ann\r\n"
+                           "2024-01-03,P2,2,\"Bo, Jr\"\r\n2024-01-04,P1,3,Ann\r\n"}}));
   CHECK(crlf.patients.ids == std::vector<std::string>{"P1", "P2"});
   CHECK(crlf.patients.names == std::vector<std::string>{"Ann", "Bo, Jr"});
   CHECK(crlf.summary.completed_amount == 65000);  // 1.50 + 2 + 3, in 1/10000

@@ -209,9 +209,7 @@ class CsvFile {
     return false;
   }
   // The cell checks of every line: inline, their errors out of line.
-  [[gnu::always_inline]] bool RequireCell(Column c) {
-    return !Cell(c).empty() || MissingCell(c);
-  }
+  [[gnu::always_inline]] bool RequireCell(Column c) { return !Cell(c).empty() || MissingCell(c); }
   [[gnu::noinline]] bool MissingCell(Column c);
   [[gnu::always_inline]] bool AmountCell(Column c, std::optional<Money>* out) {
     *out = std::nullopt;
@@ -442,14 +440,29 @@ inline bool CsvFile::ReadPlainCell(size_t index, std::string_view* cell) {
   return true;
 }
 
+// Quoted text in a block of 16 bytes, from the bits of its quotes: each
+// opening quote and the bytes after it up to its closing quote (excluded),
+// the quotes paired from the first, as a prefix XOR of their bits;
+// `in_quotes` when the block starts inside quoted text.
+inline uint32_t QuotedText(uint32_t quotes, bool in_quotes) {
+  uint32_t x = quotes;
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  return (x ^ (in_quotes ? 0xFFFFu : 0u)) & 0xFFFFu;
+}
+
 // A record ended by '\n' or "\r\n" within the bytes so far, with no other CR
 // and no NUL, any byte of 0x80 and above in valid UTF-8, and cells either
-// plain (no '"') or quoted on one line without doubled quotes: nearly every
-// record of an export, from a clinic system (LF) or a spreadsheet (CR LF).
-// Its cells are those the cell reader gives, cut at the delimiters and the
-// line end found 16 bytes at a time, instead of a scan and a class lookup
-// per cell. Any other record, or one within 16 bytes of the end of
-// the bytes so far, is left to the cell reader, which also finds its errors.
+// plain (no '"') or quoted right between their delimiters, on one line,
+// without doubled quotes: nearly every record of an export, from a clinic
+// system (LF), a spreadsheet (CR LF) or a tool that quotes every cell. Its
+// cells are those the cell reader gives, cut at the delimiters and the line
+// end found 16 bytes at a time outside quoted text, instead of a scan and a
+// class lookup per cell. Any other record (a quote with padding beside it, a
+// doubled quote, a line break in a cell), or one within 16 bytes of the end
+// of the bytes so far, is left to the cell reader, which also finds its errors.
 bool CsvFile::ReadSimpleRecord() {
   // Room for twice the header's cells (more is rare, and read cell by cell).
   const size_t room = std::max<size_t>(32, 2 * header_.size());
@@ -461,77 +474,71 @@ bool CsvFile::ReadSimpleRecord() {
   const char* cell = p_;
   bool high = false;
   bool quoted = false;
-  while (end - s >= static_cast<std::ptrdiff_t>(Block16::kSize)) {
+  bool in_quotes = false;   // the block starts inside quoted text
+  uint32_t cell_start = 1;  // bit 0 set: the block's first byte starts a cell
+  constexpr auto kBlock = static_cast<std::ptrdiff_t>(Block16::kSize);
+  while (end - s >= kBlock) {
     const Block16 block(s);
-    const uint32_t line_end = block.Equal('\n');
+    const uint32_t quotes = block.Equal('"');
+    const uint32_t line_ends = block.Equal('\n');
+    uint32_t stops = block.Equal(delimiter) | line_ends;
+    uint32_t text = 0;
+    if ((quotes | static_cast<uint32_t>(in_quotes)) != 0) {
+      text = QuotedText(quotes, in_quotes);
+      stops &= ~text;  // a delimiter or line end in quoted text is text
+    }
+    const uint32_t line_end = line_ends & stops;
     // This record's bytes of the block: all of them, or up to its line end.
-    uint32_t mine = line_end != 0 ? line_end ^ (line_end - 1) : 0xFFFF;
-    const uint32_t odd = block.EqualAny('"', '\r', '\0') & mine;
-    const char* quote = nullptr;
-    if (odd != 0) {
-      quote = s + std::countr_zero(odd);
-      if (*quote == '"') {
-        mine &= (odd & (0 - odd)) - 1;  // the bytes before the quote
-      } else if (*quote == '\r' && end - quote >= 2 && quote[1] == '\n') {
-        quote = nullptr;  // the CR of a CR LF: cut off the last cell below
-      } else {
+    const uint32_t mine = line_end != 0 ? line_end ^ (line_end - 1) : 0xFFFF;
+    if ((quotes | static_cast<uint32_t>(in_quotes)) != 0) {
+      if ((line_ends & text & mine) != 0) return false;  // a line break in a cell
+      // Every quote must open a cell (right after a delimiter or the line's
+      // start) or close one (right before a delimiter, the line end or the
+      // CR of a CR LF): then a cell with a quote is "text" with no quote
+      // inside it.
+      const uint32_t opens = (stops << 1 | cell_start) & text;
+      uint32_t closes = ((stops | block.Equal('\r')) >> 1) & ~text;
+      if ((quotes & ~text & 0x8000u) != 0) {
+        // A closing quote on the block's last byte: the next byte tells.
+        if (end - s <= kBlock) return false;
+        const char next = s[kBlock];
+        if (next == delimiter || next == '\n' || next == '\r') closes |= 0x8000u;
+      }
+      if ((quotes & mine & ~(opens | closes)) != 0) return false;
+      in_quotes = (text & 0x8000u) != 0;
+    }
+    // A CR or NUL: only the CR of a CR LF outside quoted text is read here.
+    for (uint32_t odd = block.EqualAny('\r', '\0', '\r') & mine; odd != 0; odd &= odd - 1) {
+      const int i = std::countr_zero(odd);
+      if (s[i] != '\r' || (text >> i & 1) != 0 || end - (s + i) < 2 || s[i + 1] != '\n') {
         return false;
       }
     }
     high = high || (block.High() & mine) != 0;
-    for (uint32_t stops = (block.Equal(delimiter) | line_end) & mine; stops != 0;
-         stops &= stops - 1) {
+    for (uint32_t cuts = stops & mine; cuts != 0; cuts &= cuts - 1) {
       if (count == room) return false;
-      const char* stop = s + std::countr_zero(stops);
+      const char* stop = s + std::countr_zero(cuts);
       const char* start = cell;
       cell = stop + 1;
       if (*stop == '\n' && stop > start && stop[-1] == '\r') --stop;  // a CR LF
+      if (start < stop && *start == '"') {
+        // Quoted: its closing quote is right before the stop (checked above).
+        cells[count++] = std::string_view(start + 1, static_cast<size_t>(stop - start - 2));
+        quoted = true;
+        continue;
+      }
       // Spaces around an unquoted cell are padding, not data.
       while (start < stop && IsPadding(*start, delimiter)) ++start;
       while (stop > start && IsPadding(stop[-1], delimiter)) --stop;
       cells[count++] = std::string_view(start, static_cast<size_t>(stop - start));
     }
-    const char* stop = nullptr;  // the line end or delimiter after this block's cells
-    if (quote != nullptr) {
-      // A quoted cell: padding before the quote, text up to the closing
-      // quote on the same line, padding, then a delimiter or the line end.
-      if (count == room) return false;
-      for (const char* c = cell; c < quote; ++c) {
-        if (!IsPadding(*c, delimiter)) return false;  // a quote inside a plain cell
-      }
-      const char* close = quote + 1;
-      while (true) {
-        if (end - close < static_cast<std::ptrdiff_t>(Block16::kSize)) return false;
-        const Block16 text(close);
-        const uint32_t stops = text.EqualAny('"', '\n', '\r') | text.Equal('\0');
-        const uint32_t before = stops != 0 ? (stops & (0 - stops)) - 1 : 0xFFFF;
-        high = high || (text.High() & before) != 0;
-        if (stops != 0) {
-          close += std::countr_zero(stops);
-          break;
-        }
-        close += Block16::kSize;
-      }
-      if (*close != '"') return false;  // a line break inside
-      // After the closing quote: padding, then a delimiter or the line end
-      // (a doubled quote, which the cell reader unescapes, fails here too).
-      stop = close + 1;
-      while (stop < end && IsPadding(*stop, delimiter)) ++stop;
-      if (end - stop >= 2 && stop[0] == '\r' && stop[1] == '\n') ++stop;  // a CR LF
-      if (stop >= end || (*stop != delimiter && *stop != '\n')) return false;
-      cells[count++] = std::string_view(quote + 1, static_cast<size_t>(close - quote - 1));
-      quoted = true;
-      cell = stop + 1;
-      s = cell;
-    } else if (line_end != 0) {
-      stop = cell - 1;
-    } else {
-      s += Block16::kSize;
+    if (line_end == 0) {
+      cell_start = stops >> 15;  // a stop on the last byte: the next block starts a cell
+      s += kBlock;
       continue;
     }
-    if (*stop != '\n') continue;
     // A line end or delimiter is never inside a character (both are ASCII).
-    const std::string_view record(p_, static_cast<size_t>(stop - p_));
+    const std::string_view record(p_, static_cast<size_t>(cell - 1 - p_));
     if (high && ValidUtf8Length(record, record.size()) != record.size()) return false;
     cells_.Set(count);
     any_quoted_ = quoted;
@@ -656,8 +663,8 @@ bool CsvFile::MissingCell(Column c) {
 
 bool CsvFile::BadAmount(Column c, AmountError why) {
   return CellError(code::kCsvBadAmount, c,
-                   QuoteForMessage(Cell(c)) + " is not a valid amount: " +
-                       std::string(DescribeAmountError(why)));
+                   QuoteForMessage(Cell(c)) +
+                       " is not a valid amount: " + std::string(DescribeAmountError(why)));
 }
 
 bool CsvFile::BadDate(Column c) {
