@@ -98,20 +98,16 @@ class Block16 {
 #endif
   }
 
-  /// The bytes equal to any of `a`, `b` and `c`.
-  uint32_t EqualAny(char a, char b, char c) const {
+  /// The bytes equal to `a` or `b`.
+  uint32_t EqualAny(char a, char b) const {
 #if defined(__wasm_simd128__)
-    const v128_t any = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v_, wasm_i8x16_splat(a)),
-                                                 wasm_i8x16_eq(v_, wasm_i8x16_splat(b))),
-                                    wasm_i8x16_eq(v_, wasm_i8x16_splat(c)));
-    return wasm_i8x16_bitmask(any);
+    return wasm_i8x16_bitmask(wasm_v128_or(wasm_i8x16_eq(v_, wasm_i8x16_splat(a)),
+                                           wasm_i8x16_eq(v_, wasm_i8x16_splat(b))));
 #elif defined(__SSE2__)
-    const __m128i any = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v_, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v_, _mm_set1_epi8(b))),
-        _mm_cmpeq_epi8(v_, _mm_set1_epi8(c)));
-    return static_cast<uint32_t>(_mm_movemask_epi8(any));
+    return static_cast<uint32_t>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(v_, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v_, _mm_set1_epi8(b)))));
 #else
-    return Equal(a) | Equal(b) | Equal(c);
+    return Equal(a) | Equal(b);
 #endif
   }
 

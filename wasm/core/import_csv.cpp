@@ -482,15 +482,16 @@ bool CsvFile::ReadSimpleRecord() {
     const uint32_t quotes = block.Equal('"');
     const uint32_t line_ends = block.Equal('\n');
     uint32_t stops = block.Equal(delimiter) | line_ends;
+    const bool quoted_text = quotes != 0 || in_quotes;  // the block has quoted text
     uint32_t text = 0;
-    if ((quotes | static_cast<uint32_t>(in_quotes)) != 0) {
+    if (quoted_text) {
       text = QuotedText(quotes, in_quotes);
       stops &= ~text;  // a delimiter or line end in quoted text is text
     }
     const uint32_t line_end = line_ends & stops;
     // This record's bytes of the block: all of them, or up to its line end.
     const uint32_t mine = line_end != 0 ? line_end ^ (line_end - 1) : 0xFFFF;
-    if ((quotes | static_cast<uint32_t>(in_quotes)) != 0) {
+    if (quoted_text) {
       if ((line_ends & text & mine) != 0) return false;  // a line break in a cell
       // Every quote must open a cell (right after a delimiter or the line's
       // start) or close one (right before a delimiter, the line end or the
@@ -508,7 +509,7 @@ bool CsvFile::ReadSimpleRecord() {
       in_quotes = (text & 0x8000u) != 0;
     }
     // A CR or NUL: only the CR of a CR LF outside quoted text is read here.
-    for (uint32_t odd = block.EqualAny('\r', '\0', '\r') & mine; odd != 0; odd &= odd - 1) {
+    for (uint32_t odd = block.EqualAny('\r', '\0') & mine; odd != 0; odd &= odd - 1) {
       const int i = std::countr_zero(odd);
       if (s[i] != '\r' || (text >> i & 1) != 0 || end - (s + i) < 2 || s[i + 1] != '\n') {
         return false;
