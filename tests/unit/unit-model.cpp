@@ -83,6 +83,7 @@ TEST_CASE("references are counted for exactly the ids no row declared, in any mi
   REQUIRE(b.AddLine(Line("P5", "", "", 5)).ok());  // its row comes later
   REQUIRE(b.AddPatient("P3", "Per", "", std::nullopt, kNoDay, 4));
   REQUIRE(b.AddPatient("P5", "Siri", "", std::nullopt, kNoDay, 5));
+  REQUIRE(b.AddPatient("P4", "", "", std::nullopt, kNoDay, 6));  // no name: shown by its id
   REQUIRE(b.AddLine(Line("P9", "", "", 6)).ok());
   REQUIRE(b.AddLine(Line("P3", "", "", 7)).ok());
   REQUIRE(b.AddLine(Line("P8", "", "", 8)).ok());
@@ -100,7 +101,12 @@ TEST_CASE("references are counted for exactly the ids no row declared, in any mi
   for (const char* id : {"P1", "P2", "P3", "P5"}) {
     CHECK(data.patients.declared[data.patients.Find(id)] == 1);
   }
+  // Named as declared: when added by their row, when met on a line first
+  // (renamed from the id the line gave them), and by the id without a name.
+  CHECK(data.patients.names[data.patients.Find("P3")] == "Per");
   CHECK(data.patients.names[data.patients.Find("P5")] == "Siri");
+  CHECK(data.patients.names[data.patients.Find("P4")] == "P4");
+  CHECK(data.patients.names[data.patients.Find("P9")] == "P9");
   CHECK(data.lines.size() == 9);
 }
 

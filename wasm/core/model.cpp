@@ -8,12 +8,12 @@
 
 namespace clinic {
 
-std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id) {
+std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id, std::string_view name) {
   const auto [index, inserted] = index_.Insert(id);
   if (inserted) {
     ids_in_order_ = ids_in_order_ && (ids.empty() || BytesLess(ids.back(), id));
     ids.emplace_back(id);
-    names.emplace_back(id);
+    names.emplace_back(name);
     declared.push_back(0);
   }
   return {index, inserted};
@@ -168,20 +168,21 @@ struct ExportBuilder::Impl {
     return last.index;
   }
 
-  // Returns the entity for `id`, creating an undeclared one on first sight.
-  // `file` and `line` say where `id` was read, for the limit error.
+  // Returns the entity for `id`, creating an undeclared one on first sight,
+  // named `name` (its id when empty). `file` and `line` say where `id` was
+  // read, for the limit error.
   Index Intern(EntityTable& table, References& refs, std::string_view id, std::string_view file,
-               uint64_t line) {
-    return Intern(table, refs, id, file, line, HeadOf(id.data(), id.size()));
+               uint64_t line, std::string_view name = {}) {
+    return Intern(table, refs, id, file, line, HeadOf(id.data(), id.size()), name);
   }
   // The same, given HeadOf(id).
   Index Intern(EntityTable& table, References& refs, std::string_view id, std::string_view file,
-               uint64_t line, uint64_t head) {
+               uint64_t line, uint64_t head, std::string_view name = {}) {
     const Index index = table.Find(id, head);
     if (index != kNone) [[likely]] return index;
     if (table.size() < limits.entities) {
       refs.of.emplace_back();
-      return table.FindOrAdd(id).first;
+      return table.FindOrAdd(id, name.empty() ? id : name).first;
     }
     // The import fails in Finish(); until then the id counts as entity 0.
     if (!too_many_ids) {
@@ -219,7 +220,10 @@ struct ExportBuilder::Impl {
   // Declares `id` in its own table; false if a row already declared it.
   bool Declare(EntityTable& table, References& refs, std::string_view id, std::string_view name,
                std::string_view file, uint64_t line, Index* out) {
-    Index index = Intern(table, refs, id, file, line);
+    // A new entity is named as it is added; one referenced before (by a row
+    // of another table) is renamed in place.
+    const size_t known = table.size();
+    Index index = Intern(table, refs, id, file, line, name);
     if (too_many_ids) {
       *out = index;  // the import fails in Finish(); not a duplicate
       return true;
@@ -227,7 +231,7 @@ struct ExportBuilder::Impl {
     if (refs[index].from_table) return false;
     refs[index].from_table = 1;
     if (index == refs.declared_prefix) ++refs.declared_prefix;
-    table.names[index].assign(name.empty() ? id : name);  // in place: no temporary string
+    if (index < known) table.names[index].assign(name.empty() ? id : name);
     *out = index;
     return true;
   }

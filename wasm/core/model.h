@@ -40,7 +40,9 @@ struct EntityTable {
 
   /// The index of `id`, appending an undeclared entity named by its id when it
   /// is new; `.second` tells whether it was added.
-  std::pair<Index, bool> FindOrAdd(std::string_view id);
+  std::pair<Index, bool> FindOrAdd(std::string_view id) { return FindOrAdd(id, id); }
+  /// The same, naming a new entity `name`.
+  std::pair<Index, bool> FindOrAdd(std::string_view id, std::string_view name);
   /// True when every id is bytewise greater than the one before it.
   bool ids_in_order() const { return ids_in_order_; }
 
