@@ -220,10 +220,12 @@ struct ExportBuilder::Impl {
   // Declares `id` in its own table; false if a row already declared it.
   bool Declare(EntityTable& table, References& refs, std::string_view id, std::string_view name,
                std::string_view file, uint64_t line, Index* out) {
-    // A new entity is named as it is added; one referenced before (by a row
-    // of another table) is renamed in place.
+    // A new entity is named as it is added; one referenced before (by a
+    // visit line or another table's row, which named it by its id) is
+    // renamed in place.
+    const std::string_view shown = name.empty() ? id : name;
     const size_t known = table.size();
-    Index index = Intern(table, refs, id, file, line, name);
+    Index index = Intern(table, refs, id, file, line, shown);
     if (too_many_ids) {
       *out = index;  // the import fails in Finish(); not a duplicate
       return true;
@@ -231,7 +233,7 @@ struct ExportBuilder::Impl {
     if (refs[index].from_table) return false;
     refs[index].from_table = 1;
     if (index == refs.declared_prefix) ++refs.declared_prefix;
-    if (index < known) table.names[index].assign(name.empty() ? id : name);
+    if (index < known) table.names[index].assign(shown);
     *out = index;
     return true;
   }
