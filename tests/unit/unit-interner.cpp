@@ -273,6 +273,31 @@ TEST_CASE("UniqueStrings::Increment: the trailing number plus one, in as many di
   CHECK(next(std::string("\0" "1", 2)) == std::string("\0" "2", 2));
 }
 
+TEST_CASE(
+    "UniqueStrings::NextHead agrees with Increment on every id of up to 8 bytes of 0, 8, 9, x") {
+  // Every string of 1 to 8 bytes over an alphabet with the cases that matter:
+  // a digit that goes up, a 9 that carries, and a non-digit that stops it.
+  const char alphabet[] = {'0', '8', '9', 'x'};
+  size_t checked = 0, with_successor = 0;
+  for (size_t size = 1; size <= 8; ++size) {
+    std::string id(size, '0');
+    for (uint32_t code = 0; code < (1u << (2 * size)); ++code) {
+      for (size_t i = 0; i < size; ++i) id[i] = alphabet[(code >> (2 * i)) & 3];
+      std::string expected = id;
+      const bool has = UniqueStrings::Increment(expected);
+      uint64_t next = 0;
+      REQUIRE(UniqueStrings::NextHead(HeadOf(id.data(), size), size, &next) == has);
+      if (has) {
+        REQUIRE(next == HeadOf(expected.data(), size));
+        ++with_successor;
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked == 87380);  // 4 + 16 + ... + 65536
+  CHECK(with_successor > 0);
+}
+
 TEST_CASE("UniqueStrings: successors and gaps while ordered, then a switch that keeps every id") {
   UniqueStrings ids;
   // Runs of successors broken by gaps, by a new prefix with the next number
@@ -340,9 +365,11 @@ TEST_CASE("UniqueStrings agrees with std::unordered_set on sequences mostly in o
     std::unordered_set<std::string> model;
     uint32_t x = seed;
     uint32_t number = 0;
-    const auto id_of = [](uint32_t n) {
+    // Ids of 7 bytes, then of 12 (longer than a head: successors found byte by byte).
+    const auto id_of = [seed](uint32_t n) {
       std::string digits = std::to_string(n);
-      return "V" + std::string(6 - digits.size(), '0') + digits;
+      const size_t width = seed == 3 ? 6 : 11;
+      return "V" + std::string(width - digits.size(), '0') + digits;
     };
     for (int i = 0; i < 20000; ++i) {
       x = x * 1664525u + 1013904223u;

@@ -91,17 +91,39 @@ bool UniqueStrings::Increment(std::string& id) {
   return true;
 }
 
-bool UniqueStrings::Insert(std::string_view s) {
+std::string_view UniqueStrings::Last(char (&buffer)[8]) const {
+  if (short_size_ == 0) return last_;
+  for (size_t i = 0; i < short_size_; ++i) buffer[i] = static_cast<char>(short_head_ >> (8 * i));
+  return {buffer, short_size_};
+}
+
+void UniqueStrings::SetLast(std::string_view s) {
+  next_size_ = kNoNext;
+  if (s.empty() || s.size() > 8) {
+    short_size_ = 0;
+    last_.assign(s);
+    return;
+  }
+  last_.clear();
+  short_size_ = s.size();
+  short_head_ = HeadOf(s.data(), s.size());
+  if (NextHead(short_head_, short_size_, &next_head_)) next_size_ = short_size_;
+}
+
+bool UniqueStrings::InsertOther(std::string_view s) {
   if (!ordered_) return set_.Insert(s).second;
   if (ordered_count_ > 0) {
-    if (Follows(s)) {
+    // A successor of an id over 8 bytes (a short one's took the inline path).
+    if (short_size_ == 0 && Follows(s)) {
       ++counts_.back();
       ++ordered_count_;
       return true;
     }
-    if (!Less(last_, s)) {
+    char buffer[8];
+    if (!Less(Last(buffer), s)) {
       // Out of order: index the ids so far, then go on with the hash set alone.
       ordered_ = false;
+      next_size_ = kNoNext;
       for (size_t r = 0; r < starts_.size(); ++r) {
         const size_t end = r + 1 < starts_.size() ? starts_[r + 1] : arena_.size();
         std::string id(arena_.data() + starts_[r], end - starts_[r]);
@@ -121,7 +143,7 @@ bool UniqueStrings::Insert(std::string_view s) {
   starts_.push_back(arena_.size());
   counts_.push_back(1);
   arena_.insert(arena_.end(), s.begin(), s.end());
-  last_.assign(s);
+  SetLast(s);
   ++ordered_count_;
   return true;
 }
