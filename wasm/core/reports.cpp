@@ -761,8 +761,7 @@ class RetentionCounter {
       old_count += slot.old_stamp != stamp;
       slot.old_stamp = stamp;
     }
-    const bool any_old = CountOld(slots, olds, old_count);
-    total_.old += any_old;
+    AddToTotal(Credited{}, CountOld(slots, olds, old_count));
   }
 
   // A patient whose first visit is in the period: primary for the employees
@@ -805,26 +804,14 @@ class RetentionCounter {
       to_clinic |= back;
     }
     const bool pending_possible = window_ && limit > data_.last_day;
-    bool any_primary = false, any_returned = false, any_pending = false;
+    Credited credited;
     for (uint32_t k = 0; k < primary_count; ++k) {
       const uint32_t e = primaries[k];
       if (e == none) continue;
-      Slot& slot = slots[e];
-      const bool returned = slot.returned_stamp == stamp;
-      const bool pending = pending_possible && !returned;
-      ++slot.primary;
-      slot.returned += returned;
-      slot.returned_to_clinic += to_clinic;
-      slot.pending += pending;
-      if (!s_.EmployeePasses(e)) continue;
-      any_primary = true;
-      any_returned |= returned;
-      any_pending |= pending;
+      const bool returned = slots[e].returned_stamp == stamp;
+      CreditPrimary(e, returned, to_clinic, pending_possible && !returned, credited);
     }
-    total_.primary += any_primary;
-    total_.returned += any_returned;
-    total_.returned_to_clinic += any_primary & to_clinic;
-    total_.pending += any_pending;
+    AddToTotal(credited, /*old=*/false);
   }
 
   // New per employee: a patient's first visit is taken per employee, over
@@ -873,33 +860,19 @@ class RetentionCounter {
       const bool back = (day != anchor) & (day <= LimitOf(anchor));
       slot.returned_stamp = back ? stamp : slot.returned_stamp;
     }
-    bool any_primary = false, any_returned = false, any_to_clinic = false, any_pending = false;
+    Credited credited;
     for (uint32_t k = 0; k < primary_count; ++k) {
       const uint32_t e = primaries[k];
       if (e == none) continue;
-      Slot& slot = slots[e];
+      const Slot& slot = slots[e];
       const int64_t anchor = slot.first_with;
       const int64_t limit = LimitOf(anchor);
       const bool returned = slot.returned_stamp == stamp;
       const uint32_t next = DayUpperBound(counted_days, 0, distinct_days, anchor);
       const bool back = next < distinct_days && counted_days[next] <= limit;
-      const bool pending = window_ && !returned && limit > data_.last_day;
-      ++slot.primary;
-      slot.returned += returned;
-      slot.returned_to_clinic += back;
-      slot.pending += pending;
-      if (!s_.EmployeePasses(e)) continue;
-      any_primary = true;
-      any_returned |= returned;
-      any_to_clinic |= back;
-      any_pending |= pending;
+      CreditPrimary(e, returned, back, window_ && !returned && limit > data_.last_day, credited);
     }
-    const bool any_old = CountOld(slots, olds, old_count);
-    total_.primary += any_primary;
-    total_.returned += any_returned;
-    total_.returned_to_clinic += any_to_clinic;
-    total_.pending += any_pending;
-    total_.old += any_old;
+    AddToTotal(credited, CountOld(slots, olds, old_count));
   }
 
   LoyaltyReport Finish() const {
@@ -937,6 +910,36 @@ class RetentionCounter {
     Day first_with = kNoDay;  // new per employee: the patient's first day with the employee
     uint32_t active = 0;      // 1 once the employee has a counted line in the period
   };
+
+  // What a patient was credited with for the employees that pass the
+  // employee filter: TOTAL counts the patient once for each.
+  struct Credited {
+    bool primary = false, returned = false, returned_to_clinic = false, pending = false;
+  };
+
+  // The patient is primary for employee e: counted in e's row, and in
+  // `credited` when e passes the employee filter.
+  void CreditPrimary(uint32_t e, bool returned, bool returned_to_clinic, bool pending,
+                     Credited& credited) {
+    Slot& slot = slots_[e];
+    ++slot.primary;
+    slot.returned += returned;
+    slot.returned_to_clinic += returned_to_clinic;
+    slot.pending += pending;
+    if (!s_.EmployeePasses(e)) return;
+    credited.primary = true;
+    credited.returned |= returned;
+    credited.returned_to_clinic |= returned_to_clinic;
+    credited.pending |= pending;
+  }
+
+  void AddToTotal(const Credited& credited, bool old) {
+    total_.primary += credited.primary;
+    total_.returned += credited.returned;
+    total_.returned_to_clinic += credited.returned_to_clinic;
+    total_.pending += credited.pending;
+    total_.old += old;
+  }
 
   // Counts the patient old for each employee in olds[0, count); true when one
   // of them passes the employee filter (TOTAL counts the patient once).
