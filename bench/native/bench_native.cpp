@@ -106,8 +106,12 @@ const char* kReports[] = {"rating", "divisions", "loyalty", "revenue"};
 /// Runs one report; returns its totals as JSON (the shape of engines/common.mjs).
 std::string RunReport(const Export& d, const char* name, const ReportOptions& o, bool want_totals) {
   const std::string n = name;
-  auto emp = [&](clinic::Index i) { return i == clinic::kNone ? std::string() : d.employees.ids[i]; };
-  auto div = [&](clinic::Index i) { return i == clinic::kNone ? std::string() : d.divisions.ids[i]; };
+  auto emp = [&](clinic::Index i) {
+    return std::string(i == clinic::kNone ? "" : d.employees.ids[i]);
+  };
+  auto div = [&](clinic::Index i) {
+    return std::string(i == clinic::kNone ? "" : d.divisions.ids[i]);
+  };
   if (n == "rating") {
     auto r = Must(clinic::RankCustomers(d, o), "rating");
     if (!want_totals) return {};

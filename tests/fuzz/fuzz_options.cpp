@@ -62,8 +62,9 @@ std::string PickId(FuzzedDataProvider& in, const EntityTable& table) {
     case 1:
       return in.ConsumeRandomLengthString(16);  // usually unknown
     default:
-      return table.size() == 0 ? std::string()
-                               : table.ids[in.ConsumeIntegralInRange<size_t>(0, table.size() - 1)];
+      if (table.size() == 0) return std::string();
+      return std::string(table.ids[in.ConsumeIntegralInRange<uint32_t>(
+          0, static_cast<uint32_t>(table.size() - 1))]);
   }
 }
 

@@ -317,7 +317,7 @@ class Checker {
 
 inline std::map<std::string, std::string> NamesOf(const EntityTable& table) {
   std::map<std::string, std::string> out;
-  for (size_t i = 0; i < table.size(); ++i) out[table.ids[i]] = table.names[i];
+  for (uint32_t i = 0; i < table.size(); ++i) out[std::string(table.ids[i])] = table.names[i];
   return out;
 }
 
@@ -331,7 +331,7 @@ inline std::string Difference(const Export& data, const Values& v) {
   if (NamesOf(data.patients) != v.patients) return "patients";
   std::map<std::string, Money> sums;
   for (size_t i = 0; i < data.lines.size(); ++i)
-    sums[data.patients.ids[data.lines.patient[i]]] += data.lines.amount[i];
+    sums[std::string(data.patients.ids[data.lines.patient[i]])] += data.lines.amount[i];
   if (sums != v.completed_by_patient) return "per-patient sums";
   for (const auto& [id, bonus] : v.bonus) {
     const Index p = data.patients.Find(id);

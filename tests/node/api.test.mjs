@@ -186,6 +186,21 @@ describe('result shapes', () => {
     const lengths = names.map((name) => utf8.encode(name).length);
     assert.deepEqual([...e.patients.names.offsets.slice(1)].map((end, i) => end - e.patients.names.offsets[i]), lengths);
     assert.deepEqual([...e.patients.names.bytes], [...utf8.encode(names.join(''))]);
+    // Visits first: each entity is named by its id when a line meets it, then
+    // renamed by its row, so the engine's names no longer lie back to back
+    // (the new ones were appended) and go out one by one: the same bytes.
+    engine.load([textFile('visits-first.json', JSON.stringify({
+      format: 'clinic-export',
+      version: 1,
+      visits: ids.map((id, i) => ({ date: '2024-01-01', patient: id, employee: `E${i}`, amount: 1 })),
+      employees: names.map((name, i) => ({ id: `E${i}`, name })),
+      patients: ids.map((id, i) => ({ id, name: names[i] })),
+    }))]);
+    const renamed = engine.entities();
+    assert.deepEqual(renamed.patients.ids.toArray(), ids);
+    assert.deepEqual(renamed.patients.names.toArray(), names);
+    assert.deepEqual(renamed.employees.names.toArray(), names);
+    assert.deepEqual([...renamed.patients.names.bytes], [...utf8.encode(names.join(''))]);
     engine.clear();
   });
 

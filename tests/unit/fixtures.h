@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "date.h"
 #include "model.h"
@@ -124,12 +125,22 @@ struct Options {
 };
 
 /// Ids make failures readable: the patient/employee/division id of an index.
-inline std::string PatientId(const Export& data, Index p) { return data.patients.ids[p]; }
+inline std::string PatientId(const Export& data, Index p) {
+  return std::string(data.patients.ids[p]);
+}
 inline std::string EmployeeId(const Export& data, Index e) {
-  return e == kNone ? std::string() : data.employees.ids[e];
+  return e == kNone ? std::string() : std::string(data.employees.ids[e]);
 }
 inline std::string DivisionId(const Export& data, Index d) {
-  return d == kNone ? std::string() : data.divisions.ids[d];
+  return d == kNone ? std::string() : std::string(data.divisions.ids[d]);
+}
+
+/// A table's ids or names, to compare with a list: Strings(data.patients.ids) == {...}.
+template <class Column>
+std::vector<std::string> Strings(const Column& column) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < column.size(); ++i) out.emplace_back(column[static_cast<Index>(i)]);
+  return out;
 }
 
 /// Unwraps a report (by value, so a temporary Result is safe), failing the test otherwise.

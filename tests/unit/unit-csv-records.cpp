@@ -209,11 +209,11 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
   }
   const Export data =
       test::Ok(ImportCsv({{"visits.csv", "date,patient,amount\n2024-01-02, P1 ,1\n\n"}}));
-  CHECK(data.patients.ids == std::vector<std::string>{"P1"});
+  CHECK(test::Strings(data.patients.ids) == std::vector<std::string>{"P1"});
   CHECK(data.summary.blank_lines == 1);
   const Export quoted = test::Ok(ImportCsv(
       {{"visits.csv", "date,patient,amount\n\"2024-01-02\", \"P,1\" ,\"1\"\n2024-01-03,P2,2\n"}}));
-  CHECK(quoted.patients.ids == std::vector<std::string>{"P,1", "P2"});
+  CHECK(test::Strings(quoted.patients.ids) == std::vector<std::string>{"P,1", "P2"});
   CHECK(quoted.summary.completed_amount == 30000);
   // CR LF: the CR is the line end's, not the last cell's (here "Ann", not
   // "Ann\r"), and each CR LF is one line for the locations.
@@ -221,8 +221,8 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
       test::Ok(ImportCsv({{"visits.csv",
                            "date,patient,amount,patient_name\r\n2024-01-02,P1,1.50,Ann\r\n"
                            "2024-01-03,P2,2,\"Bo, Jr\"\r\n2024-01-04,P1,3,Ann\r\n"}}));
-  CHECK(crlf.patients.ids == std::vector<std::string>{"P1", "P2"});
-  CHECK(crlf.patients.names == std::vector<std::string>{"Ann", "Bo, Jr"});
+  CHECK(test::Strings(crlf.patients.ids) == std::vector<std::string>{"P1", "P2"});
+  CHECK(test::Strings(crlf.patients.names) == std::vector<std::string>{"Ann", "Bo, Jr"});
   CHECK(crlf.summary.completed_amount == 65000);  // 1.50 + 2 + 3, in 1/10000
   const Result<Export> bad = ImportCsv({{"visits.csv",
                                          "date,patient,amount\r\n2024-01-02,P1,1\r\n"

@@ -18,7 +18,7 @@ using test::Options;
 
 std::vector<std::string> Columns(const Export& data, const DivisionsReport& r) {
   std::vector<std::string> ids;
-  for (const Index d : r.columns) ids.push_back(d == kNone ? "(none)" : data.divisions.ids[d]);
+  for (const Index d : r.columns) ids.emplace_back(d == kNone ? "(none)" : data.divisions.ids[d]);
   return ids;
 }
 

@@ -123,6 +123,35 @@ TEST_CASE("a name from a lone visits.csv declares the entity: no warning") {
   CHECK(data.employees.names[0] == "Eva");
 }
 
+TEST_CASE("StringColumn: strings back to back until one is replaced, each read back as given") {
+  StringColumn names;
+  for (const char* name : {"Ola", "", "Åse Berg"}) names.push_back(name);
+  CHECK(names.size() == 3);
+  CHECK(names[0] == "Ola");
+  CHECK(names[1].empty());
+  CHECK(names[2] == "Åse Berg");
+  CHECK(names.packed());
+  CHECK(names.bytes() == "OlaÅse Berg");
+  CHECK(names.Offset(0) == 0);
+  CHECK(names.Offset(2) == 3);
+  CHECK(names.Offset(3) == names.bytes().size());
+  names.Set(0, "Ola");  // the same: nothing replaced
+  CHECK(names.packed());
+  names.Set(1, "Kari Nordmann");
+  CHECK_FALSE(names.packed());
+  CHECK(names[1] == "Kari Nordmann");
+  // A string of its own (whose bytes move as the buffer grows), many times over.
+  for (int i = 0; i < 100; ++i) names.Set(i % 2 == 0 ? 0 : 2, names[1]);
+  CHECK(names[0] == "Kari Nordmann");
+  CHECK(names[1] == "Kari Nordmann");
+  CHECK(names[2] == "Kari Nordmann");
+  StringColumn same;
+  for (int i = 0; i < 3; ++i) same.push_back("Kari Nordmann");
+  CHECK(names == same);
+  same.Set(2, "Kari");
+  CHECK_FALSE(names == same);
+}
+
 TEST_CASE("a duplicated table id is refused; a visit id may not repeat") {
   ExportBuilder b;
   CHECK(b.AddPatient("P1", "Ola", "", std::nullopt, kNoDay, 1));

@@ -78,7 +78,7 @@ EntityTable MakeTable(size_t n, uint32_t seed, bool distinct = false) {
     } else if (pick(3) == 0) {
       name += " " + std::to_string(pick(50));
     }
-    table.names[index] = name;
+    table.names.Set(index, name);
   }
   return table;
 }
@@ -111,7 +111,7 @@ TEST_CASE("NameRanks: a table in id order, and one with a single row out of it")
       if (out_of_order == 2 && i < 2) number = i == 0 ? "11" : "10";  // the first two swapped
       const auto [index, added] = table.FindOrAdd("P" + std::string(6 - number.size(), '0') + number);
       REQUIRE(added);
-      table.names[index] = "Name " + std::to_string(i * 7 % 13);  // 13 names, rows interleaved
+      table.names.Set(index, "Name " + std::to_string(i * 7 % 13));  // 13 names, rows interleaved
     }
     CHECK(NameRanks(table) == RanksByComparison(table));
   }
@@ -133,7 +133,7 @@ TEST_CASE("NameRanks: names sort bytewise, a shorter name first, then ids bytewi
   const std::vector<std::pair<std::string, std::string>> rows = {
       {"P2", "Ola"},          {"P10", "Ola"}, {"P1", "Åse"},
       {"P3", "Ola Nordmann"}, {"P4", ""},     {"P5", "Kari"}};
-  for (const auto& [id, name] : rows) table.names[table.FindOrAdd(id).first] = name;
+  for (const auto& [id, name] : rows) table.FindOrAdd(id, name);
   // "" < "Kari" < "Ola" (id "P10" < "P2" bytewise) < "Ola Nordmann" < "Åse" (0xC3 > 'O').
   CHECK(NameRanks(table) == std::vector<uint32_t>{3, 2, 5, 4, 0, 1});
 }

@@ -20,7 +20,7 @@ using Strings = std::vector<std::string>;
 Strings RowIds(const Export& data, const RevenueReport& r) {
   Strings ids;
   for (const RevenueRow& row : r.rows) {
-    ids.push_back(row.employee == kNone ? "(unassigned)" : data.employees.ids[row.employee]);
+    ids.emplace_back(row.employee == kNone ? "(unassigned)" : data.employees.ids[row.employee]);
   }
   return ids;
 }

@@ -195,23 +195,37 @@ inline void CopySmall(const char* from, size_t n, uint8_t* to) {
   }
 }
 
-/// A table's strings packed as UTF-8 bytes plus n + 1 offsets; engine.js
-/// decodes them. Far cheaper than one boundary crossing per string.
-val PackStrings(const std::vector<std::string>& strings) {
+/// A table's ids or names packed as UTF-8 bytes plus n + 1 offsets;
+/// engine.js decodes them. Far cheaper than one boundary crossing per string.
+/// Strings stored back to back (an interner's; a column's, unless one was
+/// replaced) go out as they are, in one copy.
+template <class Strings>
+val PackStrings(const Strings& strings, bool back_to_back) {
   const size_t n = strings.size();
+  val out = val::object();
+  if (back_to_back) {
+    ColumnSpace space((n + 1) * sizeof(uint32_t), 1);
+    uint32_t* offsets = space.Take<uint32_t>(n + 1);
+    for (size_t i = 0; i <= n; ++i) offsets[i] = static_cast<uint32_t>(strings.Offset(i));
+    const std::string_view bytes = strings.bytes();
+    out.set("bytes",
+            CopyOut("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    out.set("offsets", CopyOut("Uint32Array", offsets, n + 1));
+    return out;
+  }
   size_t total = 0;
-  for (const std::string& s : strings) total += s.size();
+  for (size_t i = 0; i < n; ++i) total += strings[i].size();
   ColumnSpace space(total + (n + 1) * sizeof(uint32_t), 2);
   uint8_t* bytes = space.Take<uint8_t>(total);
   uint32_t* offsets = space.Take<uint32_t>(n + 1);
   uint32_t at = 0;
   offsets[0] = 0;
   for (size_t i = 0; i < n; ++i) {
-    CopySmall(strings[i].data(), strings[i].size(), bytes + at);
-    at += static_cast<uint32_t>(strings[i].size());
+    const std::string_view s = strings[i];
+    CopySmall(s.data(), s.size(), bytes + at);
+    at += static_cast<uint32_t>(s.size());
     offsets[i + 1] = at;
   }
-  val out = val::object();
   out.set("bytes", CopyOut("Uint8Array", bytes, total));
   out.set("offsets", CopyOut("Uint32Array", offsets, n + 1));
   return out;
@@ -219,8 +233,8 @@ val PackStrings(const std::vector<std::string>& strings) {
 
 val EntityObject(const EntityTable& table) {
   val out = val::object();
-  out.set("ids", PackStrings(table.ids));
-  out.set("names", PackStrings(table.names));
+  out.set("ids", PackStrings(table.ids, /*back_to_back=*/true));
+  out.set("names", PackStrings(table.names, table.names.packed()));
   out.set("declared", CopyOut("Uint8Array", table.declared));
   return out;
 }

@@ -10,15 +10,17 @@ std::string Count(uint64_t n) { return std::to_string(n); }
 
 std::string OptionalMoney(bool has, Money amount) { return has ? FormatMoney(amount) : ""; }
 
-std::string PatientName(const Export& data, Index patient) { return data.patients.names[patient]; }
+std::string PatientName(const Export& data, Index patient) {
+  return std::string(data.patients.names[patient]);
+}
 
 std::string PriceListName(const Export& data, Index patient) {
   const Index list = data.patient_price_list[patient];
-  return list == kNone ? "" : data.price_lists.names[list];
+  return std::string(list == kNone ? "" : data.price_lists.names[list]);
 }
 
 std::string EmployeeId(const Export& data, Index employee) {
-  return employee == kNone ? "" : data.employees.ids[employee];
+  return std::string(employee == kNone ? "" : data.employees.ids[employee]);
 }
 
 // Bytes that start a UTF-8 character: the display width of most text.
@@ -72,12 +74,12 @@ TextTable RatingTable(const Export& data, const RatingReport& report) {
               "visits", "amount",     "share_pct", "cumulative_pct", "abc"};
   t.numeric = {true, false, false, false, true, true, true, true, true, false};
   for (const RatingRow& r : report.rows) {
-    t.rows.push_back({Count(r.rank), data.patients.ids[r.patient], PatientName(data, r.patient),
-                      PriceListName(data, r.patient),
-                      OptionalMoney(data.patient_has_bonus[r.patient] != 0,
-                                    data.patient_bonus[r.patient]),
-                      Count(r.visits), FormatMoney(r.amount), FormatPercent(r.share),
-                      FormatPercent(r.cumulative), r.abc ? std::string(1, r.abc) : ""});
+    t.rows.push_back(
+        {Count(r.rank), std::string(data.patients.ids[r.patient]), PatientName(data, r.patient),
+         PriceListName(data, r.patient),
+         OptionalMoney(data.patient_has_bonus[r.patient] != 0, data.patient_bonus[r.patient]),
+         Count(r.visits), FormatMoney(r.amount), FormatPercent(r.share),
+         FormatPercent(r.cumulative), r.abc ? std::string(1, r.abc) : ""});
   }
   return t;
 }
@@ -95,7 +97,7 @@ TextTable DivisionsTable(const Export& data, const DivisionsReport& report) {
   t.numeric.push_back(true);
   for (size_t r = 0; r < report.rows.size(); ++r) {
     const Index p = report.rows[r];
-    std::vector<std::string> row = {data.patients.ids[p], PatientName(data, p)};
+    std::vector<std::string> row = {std::string(data.patients.ids[p]), PatientName(data, p)};
     const size_t first = row.size();
     row.resize(first + columns);  // empty cells stay ""
     for (uint32_t k = report.cell_begin[r]; k < report.cell_begin[r + 1]; ++k) {

@@ -48,7 +48,22 @@ class StringInterner {
   std::string_view Get(uint32_t i) const {
     return {arena_.data() + offsets_[i], static_cast<size_t>(offsets_[i + 1] - offsets_[i])};
   }
+  /// The same: an interner is also its strings' column. const: `ids[i] = id`
+  /// would assign to a copy of the view.
+  const std::string_view operator[](uint32_t i) const {  // NOLINT(readability-const-return-type)
+    return Get(i);
+  }
   size_t size() const { return offsets_.size() - 1; }
+  bool empty() const { return size() == 0; }
+  /// Every string back to back in index order: string i is
+  /// bytes().substr(Offset(i), Offset(i + 1) - Offset(i)).
+  std::string_view bytes() const { return {arena_.data(), arena_.size()}; }
+  uint64_t Offset(size_t i) const { return offsets_[i]; }
+
+  /// The same strings in the same order.
+  friend bool operator==(const StringInterner& a, const StringInterner& b) {
+    return a.offsets_ == b.offsets_ && a.arena_ == b.arena_;
+  }
 
   /// Hash used for the table; exposed for tests.
   static uint64_t Hash(std::string_view s) { return HashOf(s, Head(s)); }

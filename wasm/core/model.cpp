@@ -8,12 +8,34 @@
 
 namespace clinic {
 
+void StringColumn::push_back(std::string_view s) {
+  spans_.push_back(Span{bytes_.size(), s.size()});
+  Append(s);
+}
+
+void StringColumn::Set(size_t i, std::string_view s) {
+  if ((*this)[i] == s) return;
+  replaced_ = true;
+  spans_[i] = Span{bytes_.size(), s.size()};
+  Append(s);
+}
+
+void StringColumn::Append(std::string_view s) {
+  if (s.data() >= bytes_.data() && s.data() < bytes_.data() + bytes_.size()) [[unlikely]] {
+    // One of its own strings: the buffer may move as it grows.
+    const std::string copy(s);
+    bytes_.insert(bytes_.end(), copy.begin(), copy.end());
+    return;
+  }
+  bytes_.insert(bytes_.end(), s.begin(), s.end());
+}
+
 std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id, std::string_view name) {
-  const auto [index, inserted] = index_.Insert(id);
+  const size_t before = ids.size();
+  const auto [index, inserted] = ids.Insert(id);
   if (inserted) {
-    ids_in_order_ = ids_in_order_ && (ids.empty() || BytesLess(ids.back(), id));
-    ids.emplace_back(id);
-    names.emplace_back(name);
+    ids_in_order_ = ids_in_order_ && (before == 0 || BytesLess(ids[index - 1], id));
+    names.push_back(name);
     declared.push_back(0);
   }
   return {index, inserted};
@@ -213,7 +235,7 @@ struct ExportBuilder::Impl {
     Reference& r = refs[index];
     if (!name.empty() && !r.from_table && !r.named) {
       r.named = 1;
-      table.names[index].assign(name);
+      table.names.Set(index, name);
     }
   }
 
@@ -233,7 +255,7 @@ struct ExportBuilder::Impl {
     if (refs[index].from_table) return false;
     refs[index].from_table = 1;
     if (index == refs.declared_prefix) ++refs.declared_prefix;
-    if (index < known) table.names[index].assign(shown);
+    if (index < known) table.names.Set(index, shown);
     *out = index;
     return true;
   }

@@ -25,18 +25,58 @@ static_assert(kNone == StringInterner::kAbsent);
 enum class LineKind : uint8_t { kService = 0, kGoods = 1 };
 enum class LineStatus : uint8_t { kCompleted = 0, kCancelled = 1, kNoShow = 2 };
 
+/// Strings back to back in one buffer, the i-th as a view: a table's names,
+/// one allocation for all of them instead of a std::string each. Replacing
+/// one (an entity named by its id until its row names it) appends its new
+/// bytes and leaves the old ones unused.
+class StringColumn {
+ public:
+  size_t size() const { return spans_.size(); }
+  // const: `names[i] = name` would assign to a copy of the view; Set() replaces a string.
+  const std::string_view operator[](size_t i) const {  // NOLINT(readability-const-return-type)
+    return {bytes_.data() + spans_[i].begin, spans_[i].size};
+  }
+  void push_back(std::string_view s);
+  void Set(size_t i, std::string_view s);
+  /// When no string was replaced: every string back to back in order, string
+  /// i at Offset(i) in bytes(), as in a StringInterner.
+  bool packed() const { return !replaced_; }
+  std::string_view bytes() const { return {bytes_.data(), bytes_.size()}; }
+  uint64_t Offset(size_t i) const { return i < spans_.size() ? spans_[i].begin : bytes_.size(); }
+  /// The same strings in the same order.
+  friend bool operator==(const StringColumn& a, const StringColumn& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+
+ private:
+  void Append(std::string_view s);  // to bytes_
+  struct Span {
+    size_t begin;
+    size_t size;
+  };
+  std::vector<char> bytes_;
+  std::vector<Span> spans_;
+  bool replaced_ = false;
+};
+
 /// One table of named things (divisions, employees, price lists, patients).
 /// Entities referenced by a line but absent from their table are kept too,
 /// with declared = 0 and their id as name, so nothing is lost.
 struct EntityTable {
-  std::vector<std::string> ids;  // added by FindOrAdd only, which keeps the index in step
-  std::vector<std::string> names;
+  // Added to by FindOrAdd only, which keeps the three in step. The ids are
+  // their own index (id -> index) and column (index -> id): stored once.
+  StringInterner ids;
+  StringColumn names;
   std::vector<uint8_t> declared;
   size_t size() const { return ids.size(); }
   /// Index of `id`, or kNone.
-  Index Find(std::string_view id) const { return index_.Find(id); }  // kAbsent is kNone
+  Index Find(std::string_view id) const { return ids.Find(id); }  // kAbsent is kNone
   /// The same, given HeadOf(id), which a caller may have computed already.
-  Index Find(std::string_view id, uint64_t head) const { return index_.Find(id, head); }
+  Index Find(std::string_view id, uint64_t head) const { return ids.Find(id, head); }
 
   /// The index of `id`, appending an undeclared entity named by its id when it
   /// is new; `.second` tells whether it was added.
@@ -47,7 +87,6 @@ struct EntityTable {
   bool ids_in_order() const { return ids_in_order_; }
 
  private:
-  StringInterner index_;  // id -> index, in step with `ids`
   bool ids_in_order_ = true;
 };
 

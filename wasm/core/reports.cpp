@@ -583,11 +583,11 @@ const PeriodTotals& ReportCache::Totals(Day from, Day to, Index division, Index 
 }
 
 std::string EmployeeName(const Export& data, Index employee) {
-  return employee == kNone ? std::string(kUnassigned) : data.employees.names[employee];
+  return std::string(employee == kNone ? kUnassigned : data.employees.names[employee]);
 }
 
 std::string DivisionName(const Export& data, Index division) {
-  return division == kNone ? std::string(kNoDivision) : data.divisions.names[division];
+  return std::string(division == kNone ? kNoDivision : data.divisions.names[division]);
 }
 
 // The period's totals with the patients in report order, for the rating and
