@@ -5,8 +5,8 @@
 //   bench_native [--warm N] [--period FROM:TO]... [--check-period FROM:TO]... FILE...
 //
 // Build (bench/run.sh does it):
-//   g++ -std=c++20 -O3 -Iwasm/core -isystem <nlohmann include> \
-//       bench/native/bench_native.cpp wasm/core/*.cpp -o bench/.build/bench_native
+//   g++ -std=c++20 -O3 -DNDEBUG -Iwasm/core bench/native/bench_native.cpp
+//       wasm/core/*.cpp -o bench/.build/bench_native
 //
 // Timed: load = ImportFiles on bytes already in memory (as the wasm load);
 // each report = the core's report function (no output formatting).
