@@ -1,10 +1,11 @@
 #include "model.h"
 
-#include "order.h"
-
 #include <algorithm>
-#include <numeric>
+#include <functional>
 #include <memory>
+#include <numeric>
+
+#include "order.h"
 
 namespace clinic {
 
@@ -21,7 +22,10 @@ void StringColumn::Set(size_t i, std::string_view s) {
 }
 
 void StringColumn::Append(std::string_view s) {
-  if (s.data() >= bytes_.data() && s.data() < bytes_.data() + bytes_.size()) [[unlikely]] {
+  // std::less: pointers into different arrays have no order of their own.
+  const std::less<const char*> before;
+  if (!before(s.data(), bytes_.data()) && before(s.data(), bytes_.data() + bytes_.size()))
+      [[unlikely]] {
     // One of its own strings: the buffer may move as it grows.
     const std::string copy(s);
     bytes_.insert(bytes_.end(), copy.begin(), copy.end());
