@@ -257,53 +257,65 @@ describe('the corpus in the page (Chromium)', () => {
 
   test('every case shows its error in words, or its summary, and the page stays usable', async () => {
     for (const [i, c] of cases.entries()) {
-      // A fresh outcome: no message shown, and the render count before the load.
-      await page.evaluate(() => { document.getElementById('message').hidden = true; });
-      const n = await renders();
-      await page.setInputFiles('#file-input', c.files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: f.bytes })));
-      if (isError(c.expect)) {
-        await page.waitForSelector('#message:not([hidden])', { timeout: 60000 });
-        await page.waitForFunction(() => document.documentElement.dataset.state === 'ready');
-        const shown = await page.evaluate(() => ({
-          title: document.getElementById('message-title').textContent,
-          hint: document.getElementById('message-hint').textContent,
-          text: document.getElementById('message-text').textContent,
-          code: document.getElementById('message-code').textContent,
-        }));
-        const { code, file, line } = c.expect;
-        assert.equal(shown.code, code, `${c.name}: ${shown.text}`);
-        assert.equal(shown.title, 'This export could not be opened.', c.name);
-        assert.ok(shown.hint.startsWith(ERROR_HINTS[code]), `${c.name}: hint ${shown.hint}`);
-        assert.match(shown.hint, /still shown/, c.name);
-        if (file) assert.ok(shown.text.startsWith(file), `${c.name}: ${shown.text}`);
-        if (line) assert.ok(shown.text.includes(`line ${line}`), `${c.name}: ${shown.text}`);
-        assert.ok(!shown.text.includes(`[${code}]`), 'the code is shown apart, not in the sentence');
-        assert.ok(shown.text.length > 20 && shown.text.length < 1000, `${c.name}: ${shown.text.length}`);
-        // The export loaded before (the demo) is still the one shown.
-        assert.match(await page.textContent('#summary-line'), /clinic-demo\.json/, c.name);
-      } else {
-        const s = c.expect.summary;
-        await page.waitForFunction(([names, count]) => Number(document.documentElement.dataset.renders) > count
-          && document.documentElement.dataset.state === 'ready'
-          && names.every((f) => document.querySelector('#summary-line').textContent.includes(f)), [s.files, n], { timeout: 60000 });
-        assert.equal(await page.isHidden('#message'), true, c.name);
-        const lines = await page.evaluate(() => {
-          const terms = Array.from(document.querySelectorAll('#summary-list dt'));
-          const dt = terms.find((t) => t.textContent === 'Visit lines');
-          return dt ? dt.nextElementSibling.textContent : '';
-        });
-        const count = new Intl.NumberFormat('en-US').format(s.lines);
-        assert.ok(lines.startsWith(`${count}: ${new Intl.NumberFormat('en-US').format(s.completed)} completed`), `${c.name}: ${lines}`);
-        const badge = await page.textContent('#warning-count');
-        if (s.warnings.length) assert.equal(badge, String(s.warnings.length), c.name);
+      try {
+        await checkCase(i, c);
+      } catch (err) {
+        // A timeout names only its selector: say which case was being read, and where the page was.
+        const state = await page.evaluate(() => document.documentElement.dataset.state).catch(() => '?');
+        err.message = `case ${c.name} (page state ${state}): ${err.message}`;
+        throw err;
       }
-      if (c.name.startsWith('hostile-text')) await everyViewIsText(c.name);
-      await stillUsable(i);
     }
     assert.equal(await page.evaluate(() => window.pwned), undefined, 'no export text ran as code');
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
   });
+
+  /** Case c (the i-th) through the file input: its error or summary, then the page still usable. */
+  async function checkCase(i, c) {
+    // A fresh outcome: no message shown, and the render count before the load.
+    await page.evaluate(() => { document.getElementById('message').hidden = true; });
+    const n = await renders();
+    await page.setInputFiles('#file-input', c.files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: f.bytes })));
+    if (isError(c.expect)) {
+      await page.waitForSelector('#message:not([hidden])', { timeout: 60000 });
+      await page.waitForFunction(() => document.documentElement.dataset.state === 'ready');
+      const shown = await page.evaluate(() => ({
+        title: document.getElementById('message-title').textContent,
+        hint: document.getElementById('message-hint').textContent,
+        text: document.getElementById('message-text').textContent,
+        code: document.getElementById('message-code').textContent,
+      }));
+      const { code, file, line } = c.expect;
+      assert.equal(shown.code, code, `${c.name}: ${shown.text}`);
+      assert.equal(shown.title, 'This export could not be opened.', c.name);
+      assert.ok(shown.hint.startsWith(ERROR_HINTS[code]), `${c.name}: hint ${shown.hint}`);
+      assert.match(shown.hint, /still shown/, c.name);
+      if (file) assert.ok(shown.text.startsWith(file), `${c.name}: ${shown.text}`);
+      if (line) assert.ok(shown.text.includes(`line ${line}`), `${c.name}: ${shown.text}`);
+      assert.ok(!shown.text.includes(`[${code}]`), 'the code is shown apart, not in the sentence');
+      assert.ok(shown.text.length > 20 && shown.text.length < 1000, `${c.name}: ${shown.text.length}`);
+      // The export loaded before (the demo) is still the one shown.
+      assert.match(await page.textContent('#summary-line'), /clinic-demo\.json/, c.name);
+    } else {
+      const s = c.expect.summary;
+      await page.waitForFunction(([names, count]) => Number(document.documentElement.dataset.renders) > count
+        && document.documentElement.dataset.state === 'ready'
+        && names.every((f) => document.querySelector('#summary-line').textContent.includes(f)), [s.files, n], { timeout: 60000 });
+      assert.equal(await page.isHidden('#message'), true, c.name);
+      const lines = await page.evaluate(() => {
+        const terms = Array.from(document.querySelectorAll('#summary-list dt'));
+        const dt = terms.find((t) => t.textContent === 'Visit lines');
+        return dt ? dt.nextElementSibling.textContent : '';
+      });
+      const count = new Intl.NumberFormat('en-US').format(s.lines);
+      assert.ok(lines.startsWith(`${count}: ${new Intl.NumberFormat('en-US').format(s.completed)} completed`), `${c.name}: ${lines}`);
+      const badge = await page.textContent('#warning-count');
+      if (s.warnings.length) assert.equal(badge, String(s.warnings.length), c.name);
+    }
+    if (c.name.startsWith('hostile-text')) await everyViewIsText(c.name);
+    await stillUsable(i);
+  }
 
   test('a file set too large for wasm memory is refused before it is read, and the page goes on', async () => {
     // A sparse file: its size is real, its bytes take no disk space and are never read.
