@@ -197,13 +197,13 @@ inline void CopySmall(const char* from, size_t n, uint8_t* to) {
 
 /// A table's ids or names packed as UTF-8 bytes plus n + 1 offsets;
 /// engine.js decodes them. Far cheaper than one boundary crossing per string.
-/// Strings stored back to back (an interner's; a column's, unless one was
-/// replaced) go out as they are, in one copy.
+/// Strings stored back to back (packed(): an interner's always, a column's
+/// unless one was replaced) go out as they are, in one copy.
 template <class Strings>
-val PackStrings(const Strings& strings, bool back_to_back) {
+val PackStrings(const Strings& strings) {
   const size_t n = strings.size();
   val out = val::object();
-  if (back_to_back) {
+  if (strings.packed()) {
     ColumnSpace space((n + 1) * sizeof(uint32_t), 1);
     uint32_t* offsets = space.Take<uint32_t>(n + 1);
     for (size_t i = 0; i <= n; ++i) offsets[i] = static_cast<uint32_t>(strings.Offset(i));
@@ -233,8 +233,8 @@ val PackStrings(const Strings& strings, bool back_to_back) {
 
 val EntityObject(const EntityTable& table) {
   val out = val::object();
-  out.set("ids", PackStrings(table.ids, /*back_to_back=*/true));
-  out.set("names", PackStrings(table.names, table.names.packed()));
+  out.set("ids", PackStrings(table.ids));
+  out.set("names", PackStrings(table.names));
   out.set("declared", CopyOut("Uint8Array", table.declared));
   return out;
 }

@@ -54,9 +54,10 @@ class StringInterner {
     return Get(i);
   }
   size_t size() const { return offsets_.size() - 1; }
-  bool empty() const { return size() == 0; }
-  /// Every string back to back in index order: string i is
-  /// bytes().substr(Offset(i), Offset(i + 1) - Offset(i)).
+  /// Always true: every string back to back in index order, string i is
+  /// bytes().substr(Offset(i), Offset(i + 1) - Offset(i)) (as a StringColumn's
+  /// while packed()).
+  bool packed() const { return true; }
   std::string_view bytes() const { return {arena_.data(), arena_.size()}; }
   uint64_t Offset(size_t i) const { return offsets_[i]; }
 

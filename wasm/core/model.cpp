@@ -35,10 +35,9 @@ void StringColumn::Append(std::string_view s) {
 }
 
 std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id, std::string_view name) {
-  const size_t before = ids.size();
   const auto [index, inserted] = ids.Insert(id);
-  if (inserted) {
-    ids_in_order_ = ids_in_order_ && (before == 0 || BytesLess(ids[index - 1], id));
+  if (inserted) {  // the last index
+    ids_in_order_ = ids_in_order_ && (index == 0 || BytesLess(ids[index - 1], id));
     names.push_back(name);
     declared.push_back(0);
   }
