@@ -140,8 +140,14 @@ TEST_CASE("StringColumn: strings back to back until one is replaced, each read b
   names.Set(1, "Kari Nordmann");
   CHECK_FALSE(names.packed());
   CHECK(names[1] == "Kari Nordmann");
-  // A string of its own (whose bytes move as the buffer grows), many times over.
-  for (int i = 0; i < 100; ++i) names.Set(i % 2 == 0 ? 0 : 2, names[1]);
+  // A string of its own (whose bytes move as the buffer grows), 100 times: each
+  // a different length, so that every Set appends.
+  for (size_t i = 0; i < 100; ++i) {
+    names.Set(0, names[1].substr(0, 1 + i % 13));
+    REQUIRE(names[0] == std::string_view("Kari Nordmann").substr(0, 1 + i % 13));
+  }
+  names.Set(0, names[1]);
+  names.Set(2, names[1]);
   CHECK(names[0] == "Kari Nordmann");
   CHECK(names[1] == "Kari Nordmann");
   CHECK(names[2] == "Kari Nordmann");
