@@ -236,17 +236,29 @@ TEST_CASE("rating: the order agrees with a comparison sort whatever the spread o
   // The rows are radix sorted on (max - amount, name rank) packed in 64
   // bits, or compared when the sums are too far apart for that: the spreads
   // below take both ways, the first two at two widths of the packed key.
+  // The differences are packed divided by the factor 2^a * 5^b common to all
+  // sums: amounts in steps of 1, 50 (half-cents) or 100 units (cents), or in
+  // cents but for one line a few units off (4: a multiple of 4 but of no 5;
+  // 25: the other way round; 625: 5^4; 50), or all zero.
   // 300 patients (past the radix threshold), ties, refunds, names repeated.
   struct Spread {
     const char* what;
-    int64_t max_units;  // |amount| of a line, in 1/10000
-    bool odd_units;     // amounts not in whole cents
-    bool extremes;      // two patients 2^56 apart (+-4 * 10^16 units)
+    int64_t max_units;    // |amount| of a line, in 1/10000
+    int64_t step;         // every line a multiple of it
+    bool extremes;        // two patients 2^56 apart (+-4 * 10^16 units)
+    int64_t one_off = 0;  // added to one line (the 100th)
   };
   const Spread spreads[] = {
-      {"cents, 2^23 apart: radix", 5000000, false, false},
-      {"odd units, 2^50 apart: radix", 500000000000000LL, true, false},
-      {"odd units, 2^56 apart: comparison", 500000000000000LL, true, true},
+      {"cents, 2^23 apart: radix", 5000000, 100, false},
+      {"cents, 2^50 apart: radix", 500000000000000LL, 100, false},
+      {"half-cents: radix", 5000000, 50, false},
+      {"cents but one line 4 units off: radix", 5000000, 100, false, 4},
+      {"cents but one line 25 units off: radix", 5000000, 100, false, 25},
+      {"cents but one line 625 units off: radix", 5000000, 100, false, 625},
+      {"cents but one line 50 units off: radix", 5000000, 100, false, -50},
+      {"odd units, 2^50 apart: radix", 500000000000000LL, 1, false, 1},
+      {"odd units, 2^56 apart: comparison", 500000000000000LL, 1, true, 1},
+      {"every sum zero: radix on the name ranks", 0, 100, false},
   };
   for (const Spread& spread : spreads) {
     CAPTURE(spread.what);
@@ -259,11 +271,9 @@ TEST_CASE("rating: the order agrees with a comparison sort whatever the spread o
       const std::string name = "Name " + std::to_string(i % 23);
       // 40 distinct magnitudes, so that many sums tie; one in 5 negative.
       int64_t units = spread.max_units / 40 * static_cast<int64_t>(x % 40 + 1);
-      if (spread.odd_units)
-        units += 1;
-      else
-        units -= units % 100;
+      units -= units % spread.step;
       if (x % 5 == 0) units = -units;
+      if (i == 100 || spread.step == 1) units += spread.one_off;
       if (spread.extremes && i < 2) units = i == 0 ? 40000000000000001LL : -40000000000000001LL;
       const uint64_t magnitude = units < 0 ? static_cast<uint64_t>(-units) : units;
       const std::string digits = std::to_string(magnitude + 10000000000000000000ULL).substr(1);

@@ -214,30 +214,91 @@ void SortByKey(std::vector<Row>& rows, int bits) {
   }
 }
 
+// The inverse of an odd number modulo 2^64, by Newton's iteration (each step
+// doubles the correct low bits; odd * odd is 1 modulo 8 to start with).
+constexpr uint64_t InverseModulo64(uint64_t odd) {
+  uint64_t x = odd;
+  for (int i = 0; i < 5; ++i) x *= 2 - odd * x;
+  return x;
+}
+
+// The largest factor 2^a * 5^b (b <= 4) that divides every sum, which its
+// differences share: amounts are decimal, in units of 1/10000 (2^4 * 5^4),
+// and mostly in whole cents (100 units) or half-cents. Found and divided out
+// without a division instruction (library-slow in wasm): x is a multiple of
+// an odd d exactly when x times d's inverse, modulo 2^64, is at most
+// (2^64 - 1) / d, and that product is then x / d.
+class CommonFactor {
+ public:
+  void Add(Money amount) {
+    const auto units = static_cast<uint64_t>(amount);
+    const uint64_t x = amount < 0 ? 0 - units : units;  // |amount|
+    twos_ |= x;
+    // The power of 5 still possible only falls, at most four times in all.
+    while (fives_ > 0 && x * kInverse[fives_] > kLimit[fives_]) --fives_;
+  }
+
+  // Divides a difference of two sums by the common factor, exactly.
+  class Divisor {
+   public:
+    uint64_t operator()(uint64_t difference) const { return (difference >> shift_) * inverse_; }
+    uint64_t factor() const { return factor_; }
+
+   private:
+    friend class CommonFactor;
+    int shift_ = 0;
+    uint64_t inverse_ = 1, factor_ = 1;
+  };
+
+  Divisor Find() const {
+    Divisor d;
+    if (twos_ == 0) return d;  // every sum is zero: 1 divides them as well as any
+    d.shift_ = std::countr_zero(twos_);
+    d.inverse_ = kInverse[fives_];
+    d.factor_ = kPowers[fives_] << d.shift_;
+    return d;
+  }
+
+ private:
+  static constexpr int kMaxFives = 4;
+  static constexpr uint64_t kPowers[kMaxFives + 1] = {1, 5, 25, 125, 625};
+  static constexpr uint64_t kInverse[kMaxFives + 1] = {1, InverseModulo64(5), InverseModulo64(25),
+                                                       InverseModulo64(125), InverseModulo64(625)};
+  static constexpr uint64_t kLimit[kMaxFives + 1] = {UINT64_MAX, UINT64_MAX / 5, UINT64_MAX / 25,
+                                                     UINT64_MAX / 125, UINT64_MAX / 625};
+  uint64_t twos_ = 0;
+  int fives_ = kMaxFives;
+};
+
 // Puts the first `wanted` rows in order: amount descending, then name, then
 // id (the patient's name rank, computed once at import); the rows after them
 // are dropped. One radix sort on (max - amount, rank) packed in 64 bits,
 // after keeping only the first `wanted` keys when there is a top N; a
 // comparison sort in the rare export whose sums are too far apart to share 64
-// bits with the rank.
+// bits with the rank. max - amount is packed divided by the sums' common
+// factor: in whole cents 6.6 bits fewer, which at 5M lines (a 23-bit spread
+// in cents and 20-bit ranks) saves one radix pass of five.
 void SortByAmount(const Export& data, std::vector<Row>& rows, size_t wanted) {
   if (rows.empty()) return;
   const uint32_t* rank = data.patient_rank.data();
   Money max_amount = INT64_MIN, min_amount = INT64_MAX;
+  CommonFactor common;
   for (const Row& row : rows) {
     max_amount = std::max(max_amount, row.amount);
     min_amount = std::min(min_amount, row.amount);
+    common.Add(row.amount);
   }
   // The true difference is in [0, INT64_MAX] (the builder bounds every sum), so
-  // computing it modulo 2^64 is exact.
+  // computing it modulo 2^64 is exact; the common factor divides it.
   const auto max_key = static_cast<uint64_t>(max_amount);
-  const int amount_bits = std::bit_width(max_key - static_cast<uint64_t>(min_amount));
+  const CommonFactor::Divisor packed = common.Find();
+  const int amount_bits = std::bit_width(packed(max_key - static_cast<uint64_t>(min_amount)));
   const int rank_bits = std::bit_width(data.patient_rank.size());
   const size_t keep = std::min(wanted, rows.size());
   if (amount_bits + rank_bits <= 64) {
     for (Row& row : rows) {
       const uint64_t key =
-          ((max_key - static_cast<uint64_t>(row.amount)) << rank_bits) | rank[row.patient];
+          (packed(max_key - static_cast<uint64_t>(row.amount)) << rank_bits) | rank[row.patient];
       row.amount = static_cast<Money>(key);
     }
     if (keep < rows.size()) {  // the keys are unique: the first `keep` are exact
@@ -248,9 +309,10 @@ void SortByAmount(const Export& data, std::vector<Row>& rows, size_t wanted) {
       rows.resize(keep);
     }
     SortByKey(rows, amount_bits + rank_bits);
+    const uint64_t factor = packed.factor();
     for (Row& row : rows) {
       row.amount =
-          static_cast<Money>(max_key - (static_cast<uint64_t>(row.amount) >> rank_bits));
+          static_cast<Money>(max_key - (static_cast<uint64_t>(row.amount) >> rank_bits) * factor);
     }
     return;
   }
