@@ -563,6 +563,43 @@ TEST_CASE("rating: top N keeps shares and classes against the full total") {
   CHECK(all.rows.size() == 3);         // N above the row count keeps them all
 }
 
+TEST_CASE("rating: a row sink takes the rows the report would hold, in order") {
+  // The page's binding passes a sink; the rows must be the very ones of
+  // RatingReport::rows, with or without a top N and a cache.
+  class Recorder final : public RatingRowSink {
+   public:
+    void Begin(size_t count) override {
+      ++begun;
+      announced = count;
+    }
+    void Add(const RatingRow& row) override { rows.push_back(row); }
+    int begun = 0;
+    size_t announced = 0;
+    std::vector<RatingRow> rows;
+  };
+  const auto same = [](const RatingRow& a, const RatingRow& b) {
+    return a.rank == b.rank && a.patient == b.patient && a.visits == b.visits &&
+           a.amount == b.amount && a.share == b.share && a.cumulative == b.cumulative &&
+           a.abc == b.abc;
+  };
+  const Export data = BasicExport();
+  ReportCache cache(data);
+  for (const uint32_t top : {0u, 2u}) {
+    CAPTURE(top);
+    const RatingReport plain = Ok(RankCustomers(data, Options().Top(top)));
+    Recorder recorder;
+    const RatingReport sunk = Ok(RankCustomers(data, Options().Top(top), &cache, &recorder));
+    CHECK(sunk.rows.empty());
+    CHECK(recorder.begun == 1);
+    CHECK(recorder.announced == (top == 0 ? 3 : 2));
+    REQUIRE(recorder.rows.size() == plain.rows.size());
+    CHECK(std::equal(plain.rows.begin(), plain.rows.end(), recorder.rows.begin(), same));
+    CHECK(sunk.patients == plain.patients);
+    CHECK(sunk.total == plain.total);
+    CHECK(sunk.visits == plain.visits);
+  }
+}
+
 TEST_CASE("rating: a patient missing from the patients table shows their id") {
   Fixture f;
   f.Patient("P1", "Anna");

@@ -396,45 +396,65 @@ Result<ReportOptions> ParseOptions(const val& options) {
 // ---------------------------------------------------------------------------
 // The reports, as columns.
 
-val RatingObject(const RatingReport& report) {
-  const size_t n = report.rows.size();
-  ColumnSpace space(n * (2 * sizeof(int32_t) + 4 * sizeof(double) + 1), 7);
-  int32_t* rank = space.Take<int32_t>(n);
-  int32_t* patient = space.Take<int32_t>(n);
-  double* visits = space.Take<double>(n);
-  double* amount = space.Take<double>(n);
-  double* share = space.Take<double>(n);
-  double* cumulative = space.Take<double>(n);
-  uint8_t* abc = space.Take<uint8_t>(n);
-  for (size_t i = 0; i < n; ++i) {
-    const RatingRow& r = report.rows[i];
-    rank[i] = static_cast<int32_t>(r.rank);
-    patient[i] = IndexOut(r.patient);
-    visits[i] = static_cast<double>(r.visits);
-    amount[i] = Cents(r.amount);
-    share[i] = Tenths(r.share);
-    cumulative[i] = Tenths(r.cumulative);
-    abc[i] = static_cast<uint8_t>(r.abc);
+/// The rating's rows written straight into its columns as RankCustomers
+/// hands them on.
+class RatingColumns final : public RatingRowSink {
+ public:
+  void Begin(size_t rows) override {
+    space_.emplace(rows * (2 * sizeof(int32_t) + 4 * sizeof(double) + 1), 7);
+    rank_ = space_->Take<int32_t>(rows);
+    patient_ = space_->Take<int32_t>(rows);
+    visits_ = space_->Take<double>(rows);
+    amount_ = space_->Take<double>(rows);
+    share_ = space_->Take<double>(rows);
+    cumulative_ = space_->Take<double>(rows);
+    abc_ = space_->Take<uint8_t>(rows);
   }
-  val rows = val::object();
-  rows.set("rank", CopyOut("Int32Array", rank, n));
-  rows.set("patient", CopyOut("Int32Array", patient, n));
-  rows.set("visits", CopyOut("Float64Array", visits, n));
-  rows.set("amount", CopyOut("Float64Array", amount, n));
-  rows.set("share", CopyOut("Float64Array", share, n));
-  rows.set("cumulative", CopyOut("Float64Array", cumulative, n));
-  rows.set("abc", CopyOut("Uint8Array", abc, n));
-  val total = val::object();
-  total.set("amount", Cents(report.total));
-  total.set("visits", static_cast<double>(report.visits));
-  val out = val::object();
-  out.set("report", std::string("rating"));
-  out.set("count", static_cast<double>(n));
-  out.set("patients", static_cast<double>(report.patients));
-  out.set("rows", rows);
-  out.set("total", total);
-  return out;
-}
+
+  void Add(const RatingRow& r) override {
+    const size_t i = next_++;
+    rank_[i] = static_cast<int32_t>(r.rank);
+    patient_[i] = IndexOut(r.patient);
+    visits_[i] = static_cast<double>(r.visits);
+    amount_[i] = Cents(r.amount);
+    share_[i] = Tenths(r.share);
+    cumulative_[i] = Tenths(r.cumulative);
+    abc_[i] = static_cast<uint8_t>(r.abc);
+  }
+
+  val Object(const RatingReport& report) const {
+    const size_t n = next_;
+    val rows = val::object();
+    rows.set("rank", CopyOut("Int32Array", rank_, n));
+    rows.set("patient", CopyOut("Int32Array", patient_, n));
+    rows.set("visits", CopyOut("Float64Array", visits_, n));
+    rows.set("amount", CopyOut("Float64Array", amount_, n));
+    rows.set("share", CopyOut("Float64Array", share_, n));
+    rows.set("cumulative", CopyOut("Float64Array", cumulative_, n));
+    rows.set("abc", CopyOut("Uint8Array", abc_, n));
+    val total = val::object();
+    total.set("amount", Cents(report.total));
+    total.set("visits", static_cast<double>(report.visits));
+    val out = val::object();
+    out.set("report", std::string("rating"));
+    out.set("count", static_cast<double>(n));
+    out.set("patients", static_cast<double>(report.patients));
+    out.set("rows", rows);
+    out.set("total", total);
+    return out;
+  }
+
+ private:
+  std::optional<ColumnSpace> space_;
+  size_t next_ = 0;
+  int32_t* rank_ = nullptr;
+  int32_t* patient_ = nullptr;
+  double* visits_ = nullptr;
+  double* amount_ = nullptr;
+  double* share_ = nullptr;
+  double* cumulative_ = nullptr;
+  uint8_t* abc_ = nullptr;
+};
 
 val DivisionsObject(const DivisionsReport& report) {
   const size_t n = report.rows.size();
@@ -548,22 +568,32 @@ val RevenueObject(const RevenueReport& report) {
 }
 
 /// Runs one report over the loaded export with options from JS.
-template <class Report>
-val RunReport(const char* name, val options,
-              Result<Report> (*compute)(const Export&, const ReportOptions&, ReportCache*),
-              val (*convert)(const Report&)) {
+/// Runs `build(export, options, cache)`, a Result<val>, on the loaded export
+/// with the parsed options and the report cache.
+template <class Build>
+val RunReport(const char* name, val options, Build&& build) {
   return Guarded(std::string("computing the ") + name + " report", [&]() -> Result<val> {
     const std::unique_ptr<Export>& data = LoadedExport();
     if (!data) return BindingError(kNoExport, "", "no export is loaded yet");
     Result<ReportOptions> parsed = ParseOptions(options);
     if (!parsed.ok()) return parsed.error();
-    const ReportOptions& o = parsed.value();
     std::unique_ptr<ReportCache>& cache = LastPeriod();
     if (!cache || !cache->IsFor(*data)) cache = std::make_unique<ReportCache>(*data);
-    Result<Report> report = compute(*data, o, cache.get());
-    if (!report.ok()) return report.error();
-    return convert(report.value());
+    return build(*data, parsed.value(), cache.get());
   });
+}
+
+template <class Report>
+val RunReport(const char* name, val options,
+              Result<Report> (*compute)(const Export&, const ReportOptions&, ReportCache*),
+              val (*convert)(const Report&)) {
+  return RunReport(
+      name, options,
+      [&](const Export& data, const ReportOptions& o, ReportCache* cache) -> Result<val> {
+        Result<Report> report = compute(data, o, cache);
+        if (!report.ok()) return report.error();
+        return convert(report.value());
+      });
 }
 
 // ---------------------------------------------------------------------------
@@ -810,7 +840,14 @@ val Entities() {
 }
 
 val Rating(val options) {
-  return RunReport("customer rating", options, &RankCustomers, &RatingObject);
+  return RunReport(
+      "customer rating", options,
+      [](const Export& data, const ReportOptions& o, ReportCache* cache) -> Result<val> {
+        RatingColumns columns;
+        Result<RatingReport> report = RankCustomers(data, o, cache, &columns);
+        if (!report.ok()) return report.error();
+        return columns.Object(report.value());
+      });
 }
 val Divisions(val options) {
   return RunReport("division rating", options, &BuildCrossReport, &DivisionsObject);

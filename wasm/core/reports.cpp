@@ -663,8 +663,19 @@ Result<const PeriodTotals*> RankedTotals(const Export& data, const ReportOptions
   return &TotalsFor(data, options, resolved.value(), cache, true, wanted, own);
 }
 
+// RatingReport::rows as the sink of RankCustomers without one.
+class RowVector final : public RatingRowSink {
+ public:
+  explicit RowVector(std::vector<RatingRow>& rows) : rows_(rows) {}
+  void Begin(size_t rows) override { rows_.reserve(rows); }  // each row written once
+  void Add(const RatingRow& row) override { rows_.push_back(row); }
+
+ private:
+  std::vector<RatingRow>& rows_;
+};
+
 Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
-                                   ReportCache* cache) {
+                                   ReportCache* cache, RatingRowSink* sink) {
   PeriodTotals own;
   const Result<const PeriodTotals*> ranked = RankedTotals(data, options, cache, own);
   if (!ranked.ok()) return ranked.error();
@@ -674,8 +685,10 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
   report.patients = totals.patients;
   report.total = totals.total;
   report.visits = totals.visits;
+  RowVector into_report(report.rows);
+  RatingRowSink& out = sink != nullptr ? *sink : into_report;
   const size_t shown = Shown(totals.rows.size(), options.top);
-  report.rows.reserve(shown);  // each row written once, not constructed first
+  out.Begin(shown);
   const Money total = report.total;
   // Exact class limits, in 128 bits once rather than per row (a library call
   // in wasm): a class must not flip because of a rounded percentage. For a
@@ -690,8 +703,8 @@ Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& opti
   for (size_t r = 0; r < shown; ++r) {
     const Row& in = totals.rows[r];
     const char abc = total <= 0 ? 0 : before < a_below ? 'A' : before < b_below ? 'B' : 'C';
-    report.rows.push_back(RatingRow{static_cast<uint32_t>(r + 1), in.patient, in.visits, in.amount,
-                                    share(in.amount), cumulative(before + in.amount), abc});
+    out.Add(RatingRow{static_cast<uint32_t>(r + 1), in.patient, in.visits, in.amount,
+                      share(in.amount), cumulative(before + in.amount), abc});
     before += in.amount;
   }
   return report;

@@ -210,9 +210,21 @@ class ReportCache {
 // Each report takes an optional ReportCache; without one (or with one of
 // another export) the report computes everything itself.
 
+/// Takes the customer rating's rows one at a time, in rank order, in place of
+/// RatingReport::rows: the page's binding writes them straight into its
+/// typed columns, with no vector of rows (40 bytes each) in between.
+class RatingRowSink {
+ public:
+  virtual ~RatingRowSink() = default;
+  /// Called once, before the rows: how many will follow.
+  virtual void Begin(size_t rows) = 0;
+  virtual void Add(const RatingRow& row) = 0;
+};
+
 /// Customer rating: patients by amount spent in the period, with ABC classes.
+/// With a sink, the rows go there and the report's `rows` stay empty.
 Result<RatingReport> RankCustomers(const Export& data, const ReportOptions& options,
-                                   ReportCache* cache = nullptr);
+                                   ReportCache* cache = nullptr, RatingRowSink* sink = nullptr);
 /// Division rating: the patients x divisions cross report.
 Result<DivisionsReport> BuildCrossReport(const Export& data, const ReportOptions& options,
                                          ReportCache* cache = nullptr);
