@@ -55,6 +55,7 @@ const state = {
   seq: 0,
   renders: 0,
   loading: false,
+  queued: null, // files chosen while an export loads: opened when it ends
   saving: false, // a CSV being written (one at a time)
   messageFrom: null,
 };
@@ -165,7 +166,12 @@ function setBusy(busy) {
 }
 
 async function loadFiles(files) {
-  if (state.loading) return;
+  if (state.loading) {
+    // One import at a time: files chosen or dropped meanwhile are opened
+    // when it ends (the latest choice, if several), never dropped.
+    state.queued = files;
+    return;
+  }
   setBusy(true);
   setState('loading');
   showProgress({ phase: 'reading', loaded: 0, total: 0 });
@@ -188,6 +194,9 @@ async function loadFiles(files) {
   } finally {
     $('progress').hidden = true;
     setBusy(false);
+    const next = state.queued;
+    state.queued = null;
+    if (next) loadFiles(next);
   }
 }
 

@@ -405,6 +405,28 @@ for (const variant of ['site', 'single']) {
       assert.equal(await page.isHidden('#drop-overlay'), true);
     });
 
+    test('files chosen while an export loads are opened after it, not dropped', async () => {
+      // Two choices in one task: the change handler starts the first import at
+      // once, so the second comes while it is loading, as a second drop or
+      // choice does while a large export is read.
+      const states = await page.evaluate((text) => {
+        const input = document.getElementById('file-input');
+        const choose = (name) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([text], name, { type: 'application/json' }));
+          input.files = dt.files;
+          input.dispatchEvent(new Event('change'));
+          return document.documentElement.dataset.state;
+        };
+        return [choose('first-choice.json'), choose('second-choice.json')];
+      }, fs.readFileSync(fixtureJson, 'utf8'));
+      assert.deepEqual(states, ['loading', 'loading']);
+      await page.waitForFunction(() => document.querySelector('#summary-line').textContent.includes('second-choice.json')
+        && document.documentElement.dataset.state === 'ready', null, { timeout: 60000 });
+      assert.equal(await page.isHidden('#message'), true);
+      assert.equal(await page.textContent('#clinic-name'), 'Riverside Family Clinic');
+    });
+
     test('a hostile patient name is shown as text, and neutralised in the CSV', async () => {
       const hostile = '<img src=x onerror="window.pwned=1">';
       const exportText = JSON.stringify({
