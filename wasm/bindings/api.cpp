@@ -567,9 +567,9 @@ val RevenueObject(const RevenueReport& report) {
   return rows.Report("revenue");
 }
 
-/// Runs one report over the loaded export with options from JS.
-/// Runs `build(export, options, cache)`, a Result<val>, on the loaded export
-/// with the parsed options and the report cache.
+/// Runs one report over the loaded export with options from JS:
+/// `build(export, options, cache)`, a Result<val>, with the parsed options
+/// and the report cache.
 template <class Build>
 val RunReport(const char* name, val options, Build&& build) {
   return Guarded(std::string("computing the ") + name + " report", [&]() -> Result<val> {
