@@ -2,7 +2,10 @@
 // divisions cross report. Expected numbers are computed by hand in comments.
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fixtures.h"
@@ -11,6 +14,7 @@
 namespace clinic {
 namespace {
 
+using test::D;
 using test::Fixture;
 using test::M;
 using test::Ok;
@@ -198,6 +202,95 @@ TEST_CASE("divisions: row ties by name then id; a patient netting to 0") {
   CHECK(Rows(data, r) == Strings{"P3", "P1", "P2", "P4"});  // Abe, Same(P1), Same(P2), Zero 0
   CHECK(Cells(r, 3) == Strings{"0.00"});
   CHECK(Totals(r) == Strings{"30.00"});
+}
+
+// The cells by a sum of every line, for exports whose division slots (one per
+// division, one for "no division") fit in one 64-bit word of slot bits and for
+// those that do not (63 divisions: 64 slots; 64 divisions: 65), in random
+// periods and with a division filter: each cell is the sum of its patient's
+// completed lines in that column, every column total the sum of its column.
+TEST_CASE("divisions: cells equal the sum of every line, below and above 64 division slots") {
+  for (const int divisions : {3, 62, 63, 64, 100}) {
+    CAPTURE(divisions);
+    uint64_t state = 0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(divisions);
+    const auto below = [&state](int n) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      return static_cast<int>(state % static_cast<uint64_t>(n));
+    };
+    struct Line {
+      int day, patient, division;  // division -1: none
+      int64_t cents;
+      bool completed;
+    };
+    std::vector<Line> lines;
+    Fixture f;
+    for (int d = 0; d < divisions; ++d) {
+      f.Division("D" + std::to_string(100 + d), "Division " + std::to_string(100 + d));
+    }
+    for (int p = 0; p < 40; ++p)
+      f.Patient("P" + std::to_string(100 + p), "Patient " + std::to_string(100 + p));
+    for (int i = 0; i < 1500; ++i) {
+      // Most patients in a few divisions, some in many (slot 63 and beyond too).
+      const int patient = below(40);
+      const int division =
+          patient % 4 == 0 ? below(divisions + 1) - 1 : (patient + below(3)) % divisions;
+      const Line line{below(60), patient, division, below(20000) - 3000, below(10) != 0};
+      lines.push_back(line);
+      const std::string day = FormatDate(D("2024-01-01") + line.day);
+      const std::string id = "P" + std::to_string(100 + patient);
+      const std::string div = division < 0 ? "" : "D" + std::to_string(100 + division);
+      const std::string amount = FormatMoney(line.cents * 100);
+      if (line.completed) {
+        f.Line(day, id, "", div, amount);
+      } else {
+        f.Cancelled(day, id, "", div, amount);
+      }
+    }
+    const Export data = f.Build();
+    for (int round = 0; round < 6; ++round) {
+      const int first = below(50), last = first + below(30);
+      const int only = round == 5 ? below(divisions) : -2;  // -2: no division filter
+      Options o;
+      o.value.from = D("2024-01-01") + first;
+      o.value.to = D("2024-01-01") + last;
+      if (only >= 0) o.Division("D" + std::to_string(100 + only));
+      CAPTURE(first);
+      CAPTURE(last);
+      CAPTURE(only);
+      // (patient id, division id or "-") -> cents; a cell exists once a line is there.
+      std::map<std::pair<std::string, std::string>, int64_t> expected;
+      std::map<std::string, int64_t> column_expected;
+      for (const Line& line : lines) {
+        if (!line.completed || line.day < first || line.day > last) continue;
+        if (only >= 0 && line.division != only) continue;
+        const std::string division =
+            line.division < 0 ? "-" : "D" + std::to_string(100 + line.division);
+        expected[{"P" + std::to_string(100 + line.patient), division}] += line.cents;
+        column_expected[division] += line.cents;
+      }
+      const DivisionsReport r = Ok(BuildCrossReport(data, o.value));
+      std::map<std::pair<std::string, std::string>, int64_t> got;
+      for (size_t row = 0; row < r.rows.size(); ++row) {
+        for (uint32_t k = r.cell_begin[row]; k < r.cell_begin[row + 1]; ++k) {
+          if (k > r.cell_begin[row]) CHECK(r.cell_column[k - 1] < r.cell_column[k]);
+          const Index d = r.columns[r.cell_column[k]];
+          const std::string division = d == kNone ? "-" : std::string(data.divisions.ids[d]);
+          CHECK(r.cell_amount[k] % 100 == 0);
+          got[{test::PatientId(data, r.rows[row]), division}] = r.cell_amount[k] / 100;
+        }
+      }
+      CHECK(got == expected);
+      std::map<std::string, int64_t> column_got;
+      for (size_t c = 0; c < r.columns.size(); ++c) {
+        const Index d = r.columns[c];
+        column_got[d == kNone ? "-" : std::string(data.divisions.ids[d])] =
+            r.column_totals[c] / 100;
+      }
+      CHECK(column_got == column_expected);
+    }
+  }
 }
 
 }  // namespace
