@@ -170,6 +170,62 @@ TEST_CASE("loyalty: the employee filter selects the rows and the TOTAL") {
   CheckRow(r.total, {2, 0, 1, 1, 0, 0});
 }
 
+// Old patients (first visit before February), in the period:
+//   O1: first 01-05 Alice; 02-03 Alice twice (D1, one visit), 02-10 Bob (D2).
+//   O2: first 01-07 Bob; 02-04 a line without an employee (D1).
+//   O3: first 01-09 Carol; 02-06 Carol (D2).
+//   O4: first 01-11 Alice; nothing in February (03-01 Alice).
+//   N1: first 02-02 Alice (D1): primary.
+Export OldPatientsExport() {
+  Fixture f;
+  f.Division("D1", "Surgery").Division("D2", "Dental");
+  f.Employee("E1", "Alice").Employee("E2", "Bob").Employee("E3", "Carol");
+  f.Line("2024-01-05", "O1", "E1", "D1", "10.00");
+  f.Line("2024-02-03", "O1", "E1", "D1", "10.00");
+  f.Line("2024-02-03", "O1", "E1", "D1", "5.00");
+  f.Line("2024-02-10", "O1", "E2", "D2", "10.00");
+  f.Line("2024-01-07", "O2", "E2", "D1", "10.00");
+  f.Line("2024-02-04", "O2", "", "D1", "10.00");
+  f.Line("2024-01-09", "O3", "E3", "D2", "10.00");
+  f.Line("2024-02-06", "O3", "E3", "D2", "10.00");
+  f.Line("2024-01-11", "O4", "E1", "D1", "10.00");
+  f.Line("2024-03-01", "O4", "E1", "D1", "10.00");
+  f.Line("2024-02-02", "N1", "E1", "D1", "10.00");
+  return f.Build();
+}
+
+TEST_CASE(
+    "loyalty: old patients once per employee and once in TOTAL, never by a line without one") {
+  const Export data = OldPatientsExport();
+  SUBCASE("no filter") {
+    const LoyaltyReport r = Ok(ComputeRetention(data, February()));
+    REQUIRE(RowIds(data, r) == Strings{"E1", "E2", "E3"});
+    CheckRow(Row(data, r, "E1"), {1, 0, 0, 1, 0, 0});           // N1 primary; O1 old (two lines)
+    CheckRow(Row(data, r, "E2"), {0, 0, 0, 1, 0, kNoPercent});  // O1 old; O2's line has no employee
+    CheckRow(Row(data, r, "E3"), {0, 0, 0, 1, 0, kNoPercent});  // a row of old patients only
+    CheckRow(r.total, {1, 0, 0, 2, 0, 0});                      // O1 (once) and O3, not O2 or O4
+  }
+  SUBCASE("employee filter: Bob") {
+    const LoyaltyReport r = Ok(ComputeRetention(data, February().Employee("E2")));
+    REQUIRE(RowIds(data, r) == Strings{"E2"});
+    CheckRow(r.rows[0], {0, 0, 0, 1, 0, kNoPercent});
+    CheckRow(r.total, {0, 0, 0, 1, 0, kNoPercent});  // O1 through Bob's line
+  }
+  SUBCASE("division filter: Dental") {
+    const LoyaltyReport r = Ok(ComputeRetention(data, February().Division("D2")));
+    REQUIRE(RowIds(data, r) == Strings{"E2", "E3"});  // Alice has no Dental line in February
+    CheckRow(Row(data, r, "E2"), {0, 0, 0, 1, 0, kNoPercent});
+    CheckRow(Row(data, r, "E3"), {0, 0, 0, 1, 0, kNoPercent});
+    CheckRow(r.total, {0, 0, 0, 2, 0, kNoPercent});
+  }
+  SUBCASE("division filter: Surgery") {
+    const LoyaltyReport r = Ok(ComputeRetention(data, February().Division("D1")));
+    REQUIRE(RowIds(data, r) == Strings{"E1"});  // O2's Surgery line has no employee
+    CheckRow(r.rows[0], {1, 0, 0, 1, 0, 0});
+    CheckRow(r.total, {1, 0, 0, 1, 0, 0});
+  }
+}
+
 // R1: first 02-03 in Surgery (D1) with Alice, back 02-10 in Dental (D2).
 // R2: 02-04 and 02-06 in Dental with Alice.
 Export DivisionExport() {

@@ -362,11 +362,13 @@ class PeriodSummer {
     out_.patients = out_.rows.size();
     out_.total = total_;
     out_.visits = visits_;
+    out_.old_patients = old_patients_;
     out_.employees.resize(unassigned_ + 1);
     for (uint32_t e = 0; e <= unassigned_; ++e) {
       const EmployeeSlot& slot = employee_slots_[e];
-      out_.employees[e] = PeriodTotals::Employee{slot.by_kind[0], slot.by_kind[1], slot.lines,
-                                                 slot.visits, slot.patients};
+      out_.employees[e] =
+          PeriodTotals::Employee{slot.by_kind[0], slot.by_kind[1], slot.lines,
+                                 slot.visits,     slot.patients,   slot.old_patients};
     }
   }
 
@@ -400,8 +402,11 @@ class PeriodSummer {
     Money total = 0;
     uint64_t all_visits = 0;
     constexpr uint32_t kNoSlot = UINT32_MAX;
+    uint64_t old_patients = 0;
     for (const PeriodLines::Patient& in : patients) {
       const uint32_t stamp = in.patient + 1;
+      const uint32_t old = in.first_visit < s_.from;  // first seen before the period
+      uint32_t assigned = 0;                          // a line of an employee
       Money amount = 0;
       uint32_t counted = 0, visits = 0;
       Day prev_day = kNoDay;  // never a real day, so the first line starts a visit
@@ -418,8 +423,11 @@ class PeriodSummer {
         e.by_kind[static_cast<uint8_t>(kinds[i])] += line_amount;
         ++e.lines;
         e.visits += new_visit;
-        e.patients += e.stamp != stamp;
+        const uint32_t first_here = e.stamp != stamp;
+        e.patients += first_here;
+        e.old_patients += first_here & old;
         e.stamp = stamp;
+        assigned |= employee != kNone;
         const uint32_t slot = std::min(divisions[i], no_division);
         if constexpr (kMasked) {
           scratch[slot] += line_amount;
@@ -474,15 +482,17 @@ class PeriodSummer {
       rows[kept++] = Row{amount, in.patient, visits, cells};
       total += amount;
       all_visits += visits;
+      old_patients += old & assigned;
     }
     out_.rows.resize(kept);
     total_ += total;
     visits_ += all_visits;
+    old_patients_ += old_patients;
   }
 
   struct EmployeeSlot {
     Money by_kind[2] = {0, 0};
-    uint64_t lines = 0, visits = 0, patients = 0;
+    uint64_t lines = 0, visits = 0, patients = 0, old_patients = 0;
     uint32_t stamp = 0;  // patient + 1 of the last line counted here
   };
 
@@ -494,7 +504,7 @@ class PeriodSummer {
   std::vector<Money> scratch_;
   std::vector<uint32_t> touched_;
   Money total_ = 0;
-  uint64_t visits_ = 0;
+  uint64_t visits_ = 0, old_patients_ = 0;
 };
 
 void SumPeriod(const Export& data, const Scope& s, const PeriodLines& period, PeriodTotals& out) {
@@ -505,14 +515,6 @@ void SumPeriod(const Export& data, const Scope& s, const PeriodLines& period, Pe
 
 bool Usable(const ReportCache* cache, const Export& data) {
   return cache != nullptr && cache->IsFor(data);
-}
-
-// The period's lines: the cache's, or found into `own`.
-const PeriodLines& PeriodFor(const Export& data, const ReportOptions& options, ReportCache* cache,
-                             std::optional<PeriodLines>& own) {
-  if (Usable(cache, data)) return cache->Period(options.from, options.to);
-  if (!own) own.emplace(data, options.from, options.to);
-  return *own;
 }
 
 // The period's totals: the cache's (with every patient ranked, when
@@ -846,29 +848,17 @@ class RetentionCounter {
         slots_(none_ + 1),
         lists_(2 * (none_ + 2)) {}
 
-  // A patient whose first visit is before the period: not primary for
-  // anyone, old for the employees with a counted line in the period.
-  void AddOld(Index patient, Run period) {
-    const uint32_t stamp = patient + 1;
-    const Lines& lines = data_.lines;
-    const Index* employees = lines.employee.data();
-    const Index* divisions = lines.division.data();
-    Slot* slots = slots_.data();
-    uint32_t* olds = lists_.data();  // appended branchlessly, hence the spare entry
-    const uint32_t none = none_;
-    const bool by_division = s_.by_division;
-    const Index division = s_.division;
-    uint32_t old_count = 0;
-    for (uint32_t i = period.begin; i < period.end; ++i) {
-      if (by_division && divisions[i] != division) continue;
-      const uint32_t e = std::min(employees[i], none);
-      Slot& slot = slots[e];
-      slot.active = 1;
-      olds[old_count] = e;
-      old_count += slot.old_stamp != stamp;
-      slot.old_stamp = stamp;
+  // The patients whose first visit is before the period: not primary for
+  // anyone, old for the employees with a counted line in the period, which
+  // the period's totals counted (distinct patients per employee) as they
+  // summed those lines; an employee with a counted line has a row.
+  void AddOld(const PeriodTotals& totals) {
+    for (uint32_t e = 0; e < none_; ++e) {
+      const PeriodTotals::Employee& counted = totals.employees[e];
+      slots_[e].old += counted.old_patients;
+      slots_[e].active |= counted.lines > 0 ? 1 : 0;
     }
-    AddToTotal(Credited{}, CountOld(slots, olds, old_count));
+    total_.old += totals.old_patients;
   }
 
   // A patient whose first visit is in the period: primary for the employees
@@ -1089,17 +1079,20 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
       if (whole.begin != whole.end) counter.AddPerEmployee(p, whole);
     }
   } else {
-    // A patient without lines in the period is neither primary nor old there.
-    std::optional<PeriodLines> own;
+    // A patient without lines in the period is neither primary nor old
+    // there. The old ones are counted from the period's totals, which the
+    // other reports of a period change share (and without a cache, this
+    // report's own, found with the period's lines in one pass); only the
+    // patients first seen in the period are read here, line by line.
+    std::optional<ReportCache> own;
+    if (!Usable(cache, data)) cache = &own.emplace(data);
+    counter.AddOld(cache->Totals(options.from, options.to, s.division, s.employee, false));
     const uint32_t* run_begin = data.patient_begin.data();
-    for (const PeriodLines::Patient& in : PeriodFor(data, options, cache, own).patients()) {
+    for (const PeriodLines::Patient& in : cache->Period(options.from, options.to).patients()) {
       // The first visit comes with the period's lines: looked up in the
       // patient's run, before the period, it would wait on memory here.
-      if (in.first_visit < s.from) {
-        counter.AddOld(in.patient, Run{in.begin, in.end});
-      } else {
-        counter.AddNew(in.patient, Run{in.begin, in.end}, run_begin[in.patient + 1]);
-      }
+      if (in.first_visit < s.from) continue;
+      counter.AddNew(in.patient, Run{in.begin, in.end}, run_begin[in.patient + 1]);
     }
   }
   return counter.Finish();

@@ -153,6 +153,7 @@ struct PeriodTotals {
   struct Employee {
     Money services = 0, goods = 0;
     uint64_t lines = 0, visits = 0, patients = 0;
+    uint64_t old_patients = 0;  // of `patients`, those whose first visit is before the period
   };
 
   std::vector<Row> rows;  // in patient order; in report order (amount descending, then name,
@@ -161,6 +162,9 @@ struct PeriodTotals {
   uint64_t patients = 0;  // every patient with counted lines (rows before a top N)
   Money total = 0;        // sum of their amounts
   uint64_t visits = 0;    // sum of their visits
+  // Of them, those whose first visit is before the period and who have a
+  // counted line of an employee (not unassigned): the loyalty's old patients.
+  uint64_t old_patients = 0;
 
   std::vector<uint32_t> several_begin;  // the patients with cells in several slots
   std::vector<uint32_t> cell_slot;      // a division slot: division index, or the
