@@ -132,9 +132,10 @@ class PeriodLines {
 };
 
 /// The counted lines of one period under the division and employee filters,
-/// summed in one pass for the three reports that add them up: per patient
-/// (the customer rating and the division rating, whose rows are the same
-/// patients in the same order) and per employee (the employee revenue).
+/// summed in one pass for the reports that add them up: per patient (the
+/// customer rating and the division rating, whose rows are the same patients
+/// in the same order) and per employee (the employee revenue, and the
+/// loyalty's old patients).
 struct PeriodTotals {
   /// A patient with counted lines. `cells` says where its division cells
   /// are: when all its lines are in one division slot (most patients), it is
@@ -176,9 +177,9 @@ struct PeriodTotals {
 };
 
 /// The work the four reports of one period change share, for one export: the
-/// period's lines (every report) and their totals (rating, division rating,
-/// revenue), with the patients ranked once for the rating and the division
-/// rating. Each is computed by the first report that needs it and kept until
+/// period's lines and their totals (every report: the loyalty counts its old
+/// patients there), with the patients ranked once for the rating and the
+/// division rating. Each is computed by the first report that needs it and kept until
 /// a report asks for another period or other filters; a report's result
 /// never depends on what is kept.
 class ReportCache {
