@@ -370,8 +370,9 @@ TEST_CASE("report cache: computed once per period and filters, again when they c
   CHECK(cache.periods_found() == 2);
   CHECK(cache.totals_made() == 4);
   CHECK(cache.rankings_made() == 4);
-  // Loyalty and revenue read the totals unranked (loyalty its old patients
-  // there, and the lines of the others); a rating after them ranks the same totals.
+  // Loyalty and revenue read the totals unranked (loyalty all its counts
+  // there, without a return window or an employee filter); a rating after
+  // them ranks the same totals.
   const Options other = Options().From("2024-06-01");
   CHECK(LoyaltyText(data, other, &cache) == LoyaltyText(data, other, nullptr));
   CHECK(cache.periods_found() == 3);
@@ -384,6 +385,37 @@ TEST_CASE("report cache: computed once per period and filters, again when they c
   CHECK(cache.rankings_made() == 5);
   CHECK(RevenueText(data, other, &cache) == RevenueText(data, other, nullptr));  // ranked rows
   CHECK(cache.totals_made() == 5);
+}
+
+// The loyalty counts the patients first seen in the period from the period's
+// totals when it has no return window and no employee filter, and line by
+// line otherwise. With the period open to the end of the export and a window
+// longer than the export, the line-by-line count looks at exactly the same
+// lines (none lies past the export's end): the two must agree on every count
+// but pending, which only a window has.
+TEST_CASE("loyalty: patients first seen in the period, from the totals as line by line") {
+  Rng rng(23);
+  for (int round = 0; round < 40; ++round) {
+    const Export data = RandomExport(rng);
+    Options plain;
+    // The 120 patients' 2,000 lines span two years, so every patient has
+    // been seen within the first weeks: a later `from` leaves no one new.
+    if (rng.Below(6) != 0) plain.value.from = D("2024-01-01") + rng.Below(30);
+    if (rng.Below(4) == 0) plain.Division("D" + std::to_string(1 + rng.Below(4)));
+    Options windowed = plain;
+    windowed.Window(100000);
+    CAPTURE(round);
+    const LoyaltyReport a = test::Ok(ComputeRetention(data, plain.value));
+    const LoyaltyReport b = test::Ok(ComputeRetention(data, windowed.value));
+    const auto counts = [](const LoyaltyRow& r) {
+      return std::vector<uint64_t>{r.employee, r.primary, r.returned, r.returned_to_clinic, r.old};
+    };
+    REQUIRE(a.rows.size() == b.rows.size());
+    for (size_t i = 0; i < a.rows.size(); ++i) CHECK(counts(a.rows[i]) == counts(b.rows[i]));
+    CHECK(counts(a.total) == counts(b.total));
+    CHECK(a.total.primary > 0);
+    CHECK(a.total.old + a.total.primary > 10);  // patients compared
+  }
 }
 
 TEST_CASE("report cache: one of another export is ignored") {

@@ -340,7 +340,8 @@ class PeriodSummer {
         no_division_(static_cast<uint32_t>(data.divisions.size())),
         employee_slots_(unassigned_ + 1),
         scratch_(no_division_ + 1, 0),
-        touched_(no_division_ + 1, 0) {
+        touched_(no_division_ + 1, 0),
+        primaries_(unassigned_ + 2, 0) {
     out.slot_total.assign(no_division_ + 1, 0);
     out.slot_used.assign(no_division_ + 1, 0);
     out.several_begin.assign(1, 0);
@@ -363,16 +364,43 @@ class PeriodSummer {
     out_.total = total_;
     out_.visits = visits_;
     out_.old_patients = old_patients_;
+    out_.primary = primary_;
+    out_.returned = returned_;
+    out_.returned_to_clinic = returned_to_clinic_;
     out_.employees.resize(unassigned_ + 1);
     for (uint32_t e = 0; e <= unassigned_; ++e) {
       const EmployeeSlot& slot = employee_slots_[e];
       out_.employees[e] =
           PeriodTotals::Employee{slot.by_kind[0], slot.by_kind[1], slot.lines,
-                                 slot.visits,     slot.patients,   slot.old_patients};
+                                 slot.visits,     slot.patients,   slot.old_patients,
+                                 slot.primary,    slot.returned,   slot.returned_to_clinic};
     }
   }
 
  private:
+  // A patient first seen in the period, as the loyalty counts it without a
+  // return window: primary for the employees of its first day (the first
+  // `count` of primaries_; the unassigned slot is no one), returned to one of
+  // them by a later line with them, returned to the clinic by any later line;
+  // counted once in the totals when primary for anyone.
+  void CreditFirstSeen(uint32_t stamp, uint32_t count, bool later) {
+    bool primary = false, returned = false;
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t e = primaries_[k];
+      if (e == unassigned_) continue;
+      EmployeeSlot& slot = employee_slots_[e];
+      const bool back = slot.returned_stamp == stamp;
+      ++slot.primary;
+      slot.returned += back;
+      slot.returned_to_clinic += later;
+      primary = true;
+      returned |= back;
+    }
+    primary_ += primary;
+    returned_ += returned;
+    returned_to_clinic_ += primary & later;
+  }
+
   // kMasked (at most 64 division slots): a patient's cells are summed by
   // slot in the one pass over its lines, the slots seen kept as bits of a
   // word; otherwise the pass keeps only whether every line is in one slot,
@@ -395,6 +423,7 @@ class PeriodSummer {
     uint8_t* slot_used = out_.slot_used.data();
     Money* scratch = scratch_.data();  // a patient's cells by slot
     uint32_t* touched = touched_.data();
+    uint32_t* primaries = primaries_.data();  // appended branchlessly, hence a spare entry
     const size_t first_row = out_.rows.size();
     out_.rows.resize(first_row + patients.size());
     Row* rows = out_.rows.data();
@@ -414,35 +443,55 @@ class PeriodSummer {
       uint32_t only = kNoSlot;  // the division slot of every line so far, if one
       bool one = true;
       uint64_t seen = 0;  // kMasked: the slots of the lines so far, as bits
-      ForEachCounted(lines, s_, Run{in.begin, in.end}, [&](uint32_t i) {
-        const Index employee = employees[i];
-        const Money line_amount = amounts[i];
-        // Counted lines keep the (day, employee) order, so a visit is a change of key.
-        const uint32_t new_visit = (days[i] != prev_day) | (employee != prev_employee);
-        EmployeeSlot& e = by_employee[std::min(employee, unassigned)];
-        e.by_kind[static_cast<uint8_t>(kinds[i])] += line_amount;
-        ++e.lines;
-        e.visits += new_visit;
-        const uint32_t first_here = e.stamp != stamp;
-        e.patients += first_here;
-        e.old_patients += first_here & old;
-        e.stamp = stamp;
-        assigned |= employee != kNone;
-        const uint32_t slot = std::min(divisions[i], no_division);
-        if constexpr (kMasked) {
-          scratch[slot] += line_amount;
-          seen |= uint64_t{1} << slot;
-        } else {
-          only = only == kNoSlot ? slot : only;
-          one &= slot == only;
-        }
-        amount += line_amount;
-        visits += new_visit;
-        ++counted;
-        prev_day = days[i];
-        prev_employee = employee;
-      });
+      // A patient first seen in the period: the employees of its first day,
+      // and whether it came back after that day (within the period).
+      uint32_t primary_count = 0;
+      bool later = false;
+      const auto sum_lines = [&](auto first_seen) {
+        ForEachCounted(lines, s_, Run{in.begin, in.end}, [&](uint32_t i) {
+          const Index employee = employees[i];
+          const Money line_amount = amounts[i];
+          // Counted lines keep the (day, employee) order, so a visit is a change of key.
+          const uint32_t new_visit = (days[i] != prev_day) | (employee != prev_employee);
+          EmployeeSlot& e = by_employee[std::min(employee, unassigned)];
+          e.by_kind[static_cast<uint8_t>(kinds[i])] += line_amount;
+          ++e.lines;
+          e.visits += new_visit;
+          const uint32_t first_here = e.stamp != stamp;
+          e.patients += first_here;
+          e.old_patients += first_here & old;
+          e.stamp = stamp;
+          assigned |= employee != kNone;
+          const uint32_t slot = std::min(divisions[i], no_division);
+          if constexpr (kMasked) {
+            scratch[slot] += line_amount;
+            seen |= uint64_t{1} << slot;
+          } else {
+            only = only == kNoSlot ? slot : only;
+            one &= slot == only;
+          }
+          if constexpr (decltype(first_seen)::value) {
+            const bool first_day = days[i] == in.first_visit;
+            primaries[primary_count] = std::min(employee, unassigned);
+            primary_count += first_day & (e.primary_stamp != stamp);
+            e.primary_stamp = first_day ? stamp : e.primary_stamp;
+            e.returned_stamp = first_day ? e.returned_stamp : stamp;
+            later |= !first_day;
+          }
+          amount += line_amount;
+          visits += new_visit;
+          ++counted;
+          prev_day = days[i];
+          prev_employee = employee;
+        });
+      };
+      if (old) {
+        sum_lines(std::false_type{});
+      } else {
+        sum_lines(std::true_type{});
+      }
       if (counted == 0) continue;
+      if (!old) CreditFirstSeen(stamp, primary_count, later);
       if constexpr (kMasked) {
         one = (seen & (seen - 1)) == 0;
         only = static_cast<uint32_t>(std::countr_zero(seen));
@@ -493,7 +542,11 @@ class PeriodSummer {
   struct EmployeeSlot {
     Money by_kind[2] = {0, 0};
     uint64_t lines = 0, visits = 0, patients = 0, old_patients = 0;
+    uint64_t primary = 0, returned = 0, returned_to_clinic = 0;
     uint32_t stamp = 0;  // patient + 1 of the last line counted here
+    // patient + 1 of the last patient first seen in the period with a line
+    // here on its first day (primary), and after it (returned).
+    uint32_t primary_stamp = 0, returned_stamp = 0;
   };
 
   const Export& data_;
@@ -503,8 +556,10 @@ class PeriodSummer {
   std::vector<EmployeeSlot> employee_slots_;
   std::vector<Money> scratch_;
   std::vector<uint32_t> touched_;
+  std::vector<uint32_t> primaries_;  // the current patient's employees of its first day
   Money total_ = 0;
   uint64_t visits_ = 0, old_patients_ = 0;
+  uint64_t primary_ = 0, returned_ = 0, returned_to_clinic_ = 0;
 };
 
 void SumPeriod(const Export& data, const Scope& s, const PeriodLines& period, PeriodTotals& out) {
@@ -861,6 +916,21 @@ class RetentionCounter {
     total_.old += totals.old_patients;
   }
 
+  // The patients first seen in the period, from the period's totals, which
+  // counted them as AddNew would without a return window and without an
+  // employee filter (which keeps the other employees' lines from the totals).
+  void AddFirstSeen(const PeriodTotals& totals) {
+    for (uint32_t e = 0; e < none_; ++e) {
+      const PeriodTotals::Employee& counted = totals.employees[e];
+      slots_[e].primary += counted.primary;
+      slots_[e].returned += counted.returned;
+      slots_[e].returned_to_clinic += counted.returned_to_clinic;
+    }
+    total_.primary += totals.primary;
+    total_.returned += totals.returned;
+    total_.returned_to_clinic += totals.returned_to_clinic;
+  }
+
   // A patient whose first visit is in the period: primary for the employees
   // of that day, returned (to them, to the clinic) by a counted line after
   // it up to the limit; scanned up to the later of `to` and the limit (the
@@ -1082,11 +1152,19 @@ Result<LoyaltyReport> ComputeRetention(const Export& data, const ReportOptions& 
     // A patient without lines in the period is neither primary nor old
     // there. The old ones are counted from the period's totals, which the
     // other reports of a period change share (and without a cache, this
-    // report's own, found with the period's lines in one pass); only the
-    // patients first seen in the period are read here, line by line.
+    // report's own, found with the period's lines in one pass); so are the
+    // patients first seen in the period, unless a return window (which
+    // reaches past the period) or an employee filter (which leaves the
+    // other employees' lines out of the totals) asks for their lines here.
     std::optional<ReportCache> own;
     if (!Usable(cache, data)) cache = &own.emplace(data);
-    counter.AddOld(cache->Totals(options.from, options.to, s.division, s.employee, false));
+    const PeriodTotals& totals =
+        cache->Totals(options.from, options.to, s.division, s.employee, false);
+    counter.AddOld(totals);
+    if (options.return_window < 0 && !s.by_employee) {
+      counter.AddFirstSeen(totals);
+      return counter.Finish();
+    }
     const uint32_t* run_begin = data.patient_begin.data();
     for (const PeriodLines::Patient& in : cache->Period(options.from, options.to).patients()) {
       // The first visit comes with the period's lines: looked up in the

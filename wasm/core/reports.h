@@ -155,6 +155,10 @@ struct PeriodTotals {
     Money services = 0, goods = 0;
     uint64_t lines = 0, visits = 0, patients = 0;
     uint64_t old_patients = 0;  // of `patients`, those whose first visit is before the period
+    // Of the others (first seen in the period), as the loyalty counts them
+    // without a return window: primary here (a line here on their first
+    // day), and of those, back here later in the period, or back to anyone.
+    uint64_t primary = 0, returned = 0, returned_to_clinic = 0;
   };
 
   std::vector<Row> rows;  // in patient order; in report order (amount descending, then name,
@@ -166,6 +170,10 @@ struct PeriodTotals {
   // Of them, those whose first visit is before the period and who have a
   // counted line of an employee (not unassigned): the loyalty's old patients.
   uint64_t old_patients = 0;
+  // The patients first seen in the period and primary for an employee, and
+  // of those, back later in the period to one of the employees of their first
+  // day, or to anyone (each patient once; the loyalty without a return window).
+  uint64_t primary = 0, returned = 0, returned_to_clinic = 0;
 
   std::vector<uint32_t> several_begin;  // the patients with cells in several slots
   std::vector<uint32_t> cell_slot;      // a division slot: division index, or the
