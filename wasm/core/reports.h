@@ -135,7 +135,7 @@ class PeriodLines {
 /// summed in one pass for the reports that add them up: per patient (the
 /// customer rating and the division rating, whose rows are the same patients
 /// in the same order) and per employee (the employee revenue, and the
-/// loyalty's old patients).
+/// loyalty's counts).
 struct PeriodTotals {
   /// A patient with counted lines. `cells` says where its division cells
   /// are: when all its lines are in one division slot (most patients), it is
@@ -185,9 +185,10 @@ struct PeriodTotals {
 };
 
 /// The work the four reports of one period change share, for one export: the
-/// period's lines and their totals (every report: the loyalty counts its old
-/// patients there), with the patients ranked once for the rating and the
-/// division rating. Each is computed by the first report that needs it and kept until
+/// period's lines and their totals (every report: the loyalty counts its
+/// patients there, all of them unless a return window or an employee filter
+/// needs the new ones' lines), with the patients ranked once for the rating
+/// and the division rating. Each is computed by the first report that needs it and kept until
 /// a report asks for another period or other filters; a report's result
 /// never depends on what is kept.
 class ReportCache {
