@@ -911,7 +911,7 @@ class RetentionCounter {
     for (uint32_t e = 0; e < none_; ++e) {
       const PeriodTotals::Employee& counted = totals.employees[e];
       slots_[e].old += counted.old_patients;
-      slots_[e].active |= counted.lines > 0 ? 1 : 0;
+      slots_[e].active |= counted.lines > 0;
     }
     total_.old += totals.old_patients;
   }
@@ -934,7 +934,8 @@ class RetentionCounter {
   // A patient whose first visit is in the period: primary for the employees
   // of that day, returned (to them, to the clinic) by a counted line after
   // it up to the limit; scanned up to the later of `to` and the limit (the
-  // rest of the patient's lines cannot matter).
+  // rest of the patient's lines cannot matter). Which employees have a row
+  // AddOld took from the totals, which count every line of the period.
   void AddNew(Index patient, Run period, uint32_t run_end) {
     const uint32_t stamp = patient + 1;
     const Lines& lines = data_.lines;
@@ -961,7 +962,6 @@ class RetentionCounter {
       const uint32_t e = std::min(employees[i], none);
       const Day day = days[i];
       Slot& slot = slots[e];
-      slot.active |= day <= to;
       const bool first_day = day == first_visit;
       primaries[primary_count] = e;
       primary_count += first_day & (slot.primary_stamp != stamp);

@@ -188,9 +188,9 @@ struct PeriodTotals {
 /// period's lines and their totals (every report: the loyalty counts its
 /// patients there, all of them unless a return window or an employee filter
 /// needs the new ones' lines), with the patients ranked once for the rating
-/// and the division rating. Each is computed by the first report that needs it and kept until
-/// a report asks for another period or other filters; a report's result
-/// never depends on what is kept.
+/// and the division rating. Each is computed by the first report that needs
+/// it and kept until a report asks for another period or other filters; a
+/// report's result never depends on what is kept.
 class ReportCache {
  public:
   explicit ReportCache(const Export& data) : data_(&data) {}
