@@ -473,6 +473,7 @@ bool CsvFile::ReadSimpleRecord() {
   const char* s = p_;
   const char* cell = p_;
   bool high = false;
+  bool plain = true;  // no byte of the record so far needs a check of its cell
   bool quoted = false;
   bool in_quotes = false;   // the block starts inside quoted text
   uint32_t cell_start = 1;  // bit 0 set: the block's first byte starts a cell
@@ -508,17 +509,31 @@ bool CsvFile::ReadSimpleRecord() {
       if ((quotes & mine & ~(opens | closes)) != 0) return false;
       in_quotes = (text & 0x8000u) != 0;
     }
-    // A CR or NUL: only the CR of a CR LF outside quoted text is read here.
-    for (uint32_t odd = block.EqualAny('\r', '\0') & mine; odd != 0; odd &= odd - 1) {
-      const int i = std::countr_zero(odd);
-      if (s[i] != '\r' || (text >> i & 1) != 0 || end - (s + i) < 2 || s[i + 1] != '\n') {
-        return false;
+    const uint32_t cuts = stops & mine;
+    // Quotes, spaces, tabs that do not delimit, CRs, NULs or other bytes of
+    // multi-byte characters: the cells cut so far need each of their checks.
+    plain = plain && !quoted_text && (block.SpaceControlOrHigh() & mine & ~cuts) == 0;
+    if (!plain) {
+      // A CR or NUL: only the CR of a CR LF outside quoted text is read here.
+      for (uint32_t odd = block.EqualAny('\r', '\0') & mine; odd != 0; odd &= odd - 1) {
+        const int i = std::countr_zero(odd);
+        if (s[i] != '\r' || (text >> i & 1) != 0 || end - (s + i) < 2 || s[i + 1] != '\n') {
+          return false;
+        }
+      }
+      high = high || (block.High() & mine) != 0;
+    }
+    if (count + static_cast<size_t>(std::popcount(cuts)) > room) return false;
+    if (plain) {
+      // No byte of any cell so far needs a check: cut them at the stops.
+      for (uint32_t c = cuts; c != 0; c &= c - 1) {
+        const char* stop = s + std::countr_zero(c);
+        cells[count++] = std::string_view(cell, static_cast<size_t>(stop - cell));
+        cell = stop + 1;
       }
     }
-    high = high || (block.High() & mine) != 0;
-    for (uint32_t cuts = stops & mine; cuts != 0; cuts &= cuts - 1) {
-      if (count == room) return false;
-      const char* stop = s + std::countr_zero(cuts);
+    for (uint32_t c = plain ? 0 : cuts; c != 0; c &= c - 1) {
+      const char* stop = s + std::countr_zero(c);
       const char* start = cell;
       cell = stop + 1;
       if (*stop == '\n' && stop > start && stop[-1] == '\r') --stop;  // a CR LF
