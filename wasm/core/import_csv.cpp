@@ -464,9 +464,11 @@ inline uint32_t QuotedText(uint32_t quotes, bool in_quotes) {
 // doubled quote, a line break in a cell), or one within 16 bytes of the end
 // of the bytes so far, is left to the cell reader, which also finds its errors.
 bool CsvFile::ReadSimpleRecord() {
-  // Room for twice the header's cells (more is rare, and read cell by cell).
+  // Room for twice the header's cells (more is rare, and read cell by cell),
+  // and for a block's cells past that: a block is cut while the cells so far
+  // fit the first part (no count of its cuts, a library call natively).
   const size_t room = std::max<size_t>(32, 2 * header_.size());
-  std::string_view* const cells = cells_.Room(room);
+  std::string_view* const cells = cells_.Room(room + Block16::kSize);
   size_t count = 0;
   const char delimiter = delimiter_;
   const char* const end = end_;
@@ -523,7 +525,7 @@ bool CsvFile::ReadSimpleRecord() {
       }
       high = high || (block.High() & mine) != 0;
     }
-    if (count + static_cast<size_t>(std::popcount(cuts)) > room) return false;
+    if (count > room) return false;
     if (plain) {
       // No byte of any cell so far needs a check: cut them at the stops.
       for (uint32_t c = cuts; c != 0; c &= c - 1) {
