@@ -207,6 +207,19 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
     const std::vector<InputFile> files = {{"visits.csv", visits}};
     CheckSameResult(ImportCsv(files), ImportCellByCell(files));
   }
+  // Records of more cells than the one-scan path has room for (32 here, or
+  // twice the header's), and of as many, in one or several blocks' cuts:
+  // the cell reader's errors and counts either way.
+  for (const size_t cells : {31, 32, 33, 40, 47, 48, 49, 80}) {
+    for (const bool spaced : {false, true}) {
+      std::string record = "2024-01-02,P1,1";
+      for (size_t i = 3; i < cells; ++i) record += spaced ? ", " : ",";
+      const std::string visits = "date,patient,amount\n" + record + "\n2024-01-03,P1,2\n";
+      CAPTURE(visits);
+      const std::vector<InputFile> files = {{"visits.csv", visits}};
+      CheckSameResult(ImportCsv(files), ImportCellByCell(files));
+    }
+  }
   const Export data =
       test::Ok(ImportCsv({{"visits.csv", "date,patient,amount\n2024-01-02, P1 ,1\n\n"}}));
   CHECK(test::Strings(data.patients.ids) == std::vector<std::string>{"P1"});
