@@ -239,6 +239,42 @@ TEST_CASE("engine limits: more ids in a table, or more lines, than the engine ca
 namespace clinic {
 namespace {
 
+TEST_CASE("each line's employee and division are its ids, however the recent ids collide") {
+  // Many more distinct ids than the builder's cache of recent ids holds, of
+  // every size from 1 to 20 bytes: ids that differ only in their size (a
+  // trailing NUL, which a JSON string may hold), long ids sharing their first
+  // 8 bytes, and repeats near and far. Each line has a patient of its own, so
+  // that line i stays the i-th after the builder's ordering by patient.
+  std::vector<std::string> pool;
+  for (int i = 0; i < 1500; ++i) {
+    std::string id = "E" + std::to_string(i);
+    id.resize(1 + static_cast<size_t>(i) % 20, static_cast<char>('a' + i % 7));
+    if (i % 5 == 0) id = "LONGPREFIX" + std::to_string(i);
+    pool.push_back(id);
+  }
+  pool.emplace_back(std::string("E1\0", 3));
+  pool.emplace_back("E1");
+  test::Fixture f;
+  std::vector<std::pair<std::string, std::string>> expected;  // per line: employee, division
+  uint64_t x = 0x2545F4914F6CDD1DULL;
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    // Mostly the last few ids again, sometimes any of the pool.
+    const size_t span = x % 4 == 0 ? pool.size() : 8;
+    const std::string& employee = pool[(x >> 8) % span + (span == 8 ? (x >> 40) % 16 : 0)];
+    const std::string& division = pool[pool.size() - 1 - (x >> 20) % (span == 8 ? 4 : span)];
+    f.Line("2024-05-02", "P" + std::to_string(i), employee, division, "1.00");
+    expected.emplace_back(employee, division);
+  }
+  const Export data = f.Build();
+  REQUIRE(data.lines.size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    REQUIRE(data.patients.ids[data.lines.patient[i]] == "P" + std::to_string(i));
+    REQUIRE(data.employees.ids[data.lines.employee[i]] == expected[i].first);
+    REQUIRE(data.divisions.ids[data.lines.division[i]] == expected[i].second);
+  }
+}
+
 TEST_CASE("lines over many staging blocks come out sorted by patient, then day, stably") {
   // 50,000 lines cross several of the builder's staging blocks (4,096 lines
   // each). The expected columns come from std::stable_sort over the same

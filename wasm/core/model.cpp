@@ -1,6 +1,7 @@
 #include "model.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <memory>
 #include <numeric>
@@ -178,7 +179,34 @@ struct ExportBuilder::Impl {
     uint64_t head = 0;
     size_t size = 0;
   };
-  LastId last_patient, last_employee, last_division;
+  LastId last_patient;
+
+  // Employees and divisions change from visit to visit among a few hundred
+  // ids at most: a direct-mapped cache of the ids of up to 8 bytes seen
+  // lately (their size and bytes are the key, so a hit is exact) answers
+  // most of them without a call into the table.
+  struct RecentIds {
+    struct Entry {
+      uint64_t head = 0;
+      size_t size = SIZE_MAX;  // no id: never equal to a real size
+      Index index = kNone;
+    };
+    static constexpr int kBits = 8;
+    std::array<Entry, size_t{1} << kBits> entries;
+    LastId last;  // for longer ids
+  };
+  RecentIds recent_employees, recent_divisions;
+
+  [[gnu::always_inline]] Index InternRecent(EntityTable& table, References& refs, RecentIds& recent,
+                                            std::string_view id, std::string_view file,
+                                            uint64_t line) {
+    if (id.size() > 8) return InternCached(table, refs, recent.last, id, file, line);
+    const uint64_t head = HeadOf(id.data(), id.size());
+    RecentIds::Entry& e = recent.entries[(head * 0x9E3779B97F4A7C15ULL) >> (64 - RecentIds::kBits)];
+    if (head == e.head && id.size() == e.size) return e.index;
+    e = RecentIds::Entry{head, id.size(), Intern(table, refs, id, file, line, head)};
+    return e.index;
+  }
 
   // Inline in the line loop: a repeat (most ids) costs no call.
   [[gnu::always_inline]] Index InternCached(EntityTable& table, References& refs, LastId& last,
@@ -392,14 +420,14 @@ Status ExportBuilder::AddLine(const LineInput& line) {
   m.ReferFromLine(m.data.patients, m.patients, patient, line.patient_name, line.source_line);
   Index employee = kNone;
   if (!line.employee.empty()) {
-    employee = m.InternCached(m.data.employees, m.employees, m.last_employee, line.employee,
+    employee = m.InternRecent(m.data.employees, m.employees, m.recent_employees, line.employee,
                               m.visits_file, line.source_line);
     m.ReferFromLine(m.data.employees, m.employees, employee, line.employee_name,
                     line.source_line);
   }
   Index division = kNone;
   if (!line.division.empty()) {
-    division = m.InternCached(m.data.divisions, m.divisions, m.last_division, line.division,
+    division = m.InternRecent(m.data.divisions, m.divisions, m.recent_divisions, line.division,
                               m.visits_file, line.source_line);
     m.ReferFromLine(m.data.divisions, m.divisions, division, line.division_name,
                     line.source_line);
