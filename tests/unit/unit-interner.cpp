@@ -178,6 +178,56 @@ TEST_CASE("StringInterner: numbered ids agree with std::unordered_map, shape or 
   }
 }
 
+TEST_CASE("StringInterner: a contiguous numbering, then each way of leaving it") {
+  // A table listed in id order with no gap (P000001, P000002, ...) finds a
+  // string by its number alone; a repeat keeps it so. Whatever ends it (a
+  // gap, a number out of order or before the first, a string off the shape
+  // or one byte off it, a number far beyond), every string is still found at
+  // its index and every other string is absent, checked before and after.
+  const auto patient = [](uint64_t n) {
+    std::string digits = std::to_string(n);
+    return "P" + std::string(6 - digits.size(), '0') + digits;
+  };
+  for (const std::string& breaker :
+       {std::string("P000100"), std::string("P000007"), std::string("P000000"), std::string("X-1"),
+        std::string("P00005x"), std::string("P0000051"), std::string("P999999"), std::string("")}) {
+    for (const uint64_t first : {0, 1, 17}) {
+      CAPTURE(breaker);
+      CAPTURE(first);
+      StringInterner interner;
+      std::unordered_map<std::string, uint32_t> model;
+      const auto add = [&](const std::string& s) {
+        const auto [index, inserted] = interner.Insert(s);
+        const auto [it, model_inserted] = model.emplace(s, static_cast<uint32_t>(model.size()));
+        REQUIRE(inserted == model_inserted);
+        REQUIRE(index == it->second);
+      };
+      const auto check = [&]() {
+        for (const auto& [s, index] : model) REQUIRE(interner.Find(s) == index);
+        for (uint64_t n = 0; n < 120; ++n) {
+          const std::string s = patient(n);
+          const auto it = model.find(s);
+          REQUIRE(interner.Find(s) == (it == model.end() ? StringInterner::kAbsent : it->second));
+        }
+        for (const std::string& t :
+             {std::string("X-1"), std::string("P00005x"), std::string("P0000051"),
+              std::string("P999999"), std::string(""), std::string("P00005"),
+              std::string("p000051")}) {
+          const auto it = model.find(t);
+          REQUIRE(interner.Find(t) == (it == model.end() ? StringInterner::kAbsent : it->second));
+        }
+      };
+      for (uint64_t n = first; n < first + 50; ++n) add(patient(n));
+      add(patient(first + 3));  // a repeat
+      check();
+      if (!breaker.empty()) add(breaker);
+      check();
+      for (uint64_t n = first + 50; n < first + 80; ++n) add(patient(n));
+      check();
+    }
+  }
+}
+
 TEST_CASE(
     "StringInterner: numbers beyond the direct entries are found before and after they grow") {
   // P0005000 comes when a two-string table keeps no entries that far (it is

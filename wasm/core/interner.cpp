@@ -37,6 +37,7 @@ std::pair<uint32_t, bool> StringInterner::Insert(std::string_view s) {
     if (entry != 0) return {entry - 1, false};
     const uint32_t index = Append(s);
     entry = index + 1;
+    contiguous_ = contiguous_ && number == first_number_ + index;
     return {index, true};
   }
   // Keep the load factor at or below 1/2 so probe runs stay short.
@@ -48,6 +49,7 @@ std::pair<uint32_t, bool> StringInterner::Insert(std::string_view s) {
   const uint32_t index = Append(s);
   slots_[slot] = Slot{index + 1, Tag(hash, s.size()), head};
   ++slotted_;
+  contiguous_ = false;
   if (index == 0) TakeShape(s, head);  // it stays in the slots too: harmless
   return {index, true};
 }
@@ -63,7 +65,9 @@ void StringInterner::TakeShape(std::string_view s, uint64_t head) {
   prefix_ = head & prefix_mask_;
   digit_mask_ = (size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1) & ~prefix_mask_;
   digit_shift_ = static_cast<unsigned>(8 * (8 - size));
-  Cover(NumberOf(size, head));
+  first_number_ = NumberOf(size, head);
+  contiguous_ = first_number_ != kNotNumbered;
+  Cover(first_number_);
 }
 
 void StringInterner::Cover(uint64_t number) {

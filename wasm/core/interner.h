@@ -39,6 +39,12 @@ class StringInterner {
   /// The same, given HeadOf(s).
   uint32_t Find(std::string_view s, uint64_t head) const {
     const uint64_t number = NumberOf(s.size(), head);
+    if (contiguous_) {
+      // Computed, not read: no entry to wait for (a cache miss per patient of
+      // a visit line, in random order, on a large patient table).
+      const uint64_t index = number - first_number_;  // kNotNumbered: past size()
+      return index < size() ? static_cast<uint32_t>(index) : kAbsent;
+    }
     if (number < numbered_.size()) return numbered_[number] - 1;  // 0 - 1 is kAbsent
     if (slots_.empty()) return kAbsent;
     size_t slot;
@@ -159,6 +165,12 @@ class StringInterner {
   std::vector<Slot> slots_;
   size_t slotted_ = 0;              // strings in the slots
   std::vector<uint32_t> numbered_;  // number -> index + 1, 0 = none
+  // Whether every string so far is of the shape and string i has the number
+  // first_number_ + i (a table listed in id order, with no gap: P000001,
+  // P000002, ...). Then a string's index is its number minus the first, and
+  // any other string is absent.
+  bool contiguous_ = false;
+  uint64_t first_number_ = 0;
   size_t shape_size_ = SIZE_MAX;    // no shape yet: NumberOf rejects every size
   uint64_t prefix_ = 0, prefix_mask_ = 0, digit_mask_ = 0;
   unsigned digit_shift_ = 0;
