@@ -215,8 +215,10 @@ class CsvFile {
     *out = std::nullopt;
     const std::string_view cell = Cell(c);
     if (cell.empty()) return true;
-    AmountError why = AmountError::kNone;
     // A semicolon file is the European spreadsheet dialect: 12,50 means 12.50.
+    *out = ParsePlainAmount(cell, delimiter_ == ';');
+    if (out->has_value()) return true;
+    AmountError why = AmountError::kNone;
     *out = ParseAmount(cell, delimiter_ == ';', &why);
     return out->has_value() || BadAmount(c, why);
   }

@@ -32,35 +32,6 @@ unsigned __int128 Magnitude(__int128 v) {
                : static_cast<unsigned __int128>(v);
 }
 
-// The amounts nearly every export writes: an optional sign, 1 to 14 digits
-// (too few to overflow) and optionally a separator with 1 to 4 decimals, read
-// in one pass. Anything else (nullopt) is ParseAmount's to read or refuse.
-std::optional<Money> ParsePlainAmount(std::string_view text, bool decimal_comma) {
-  static constexpr uint64_t kScale[] = {10000, 1000, 100, 10, 1};
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  const bool negative = *p == '-';
-  p += negative || *p == '+';
-  const char* const digits = p;
-  uint64_t units = 0;
-  while (p < end && IsDigit(*p)) units = units * 10 + static_cast<uint64_t>(*p++ - '0');
-  const size_t int_digits = static_cast<size_t>(p - digits);
-  if (int_digits == 0 || int_digits > 14) return std::nullopt;
-  uint64_t fraction = 0;
-  size_t frac_digits = 0;
-  if (p < end) {
-    if (*p != '.' && !(decimal_comma && *p == ',')) return std::nullopt;
-    const char* const decimals = ++p;
-    while (p < end && IsDigit(*p) && p - decimals < 4) {
-      fraction = fraction * 10 + static_cast<uint64_t>(*p++ - '0');
-    }
-    frac_digits = static_cast<size_t>(p - decimals);
-    if (p != end || frac_digits == 0) return std::nullopt;
-  }
-  const auto scaled = static_cast<int64_t>(units * 10000 + fraction * kScale[frac_digits]);
-  return negative ? -scaled : scaled;
-}
-
 }  // namespace
 
 std::optional<Money> ParseAmount(std::string_view text, bool decimal_comma, AmountError* why) {
