@@ -204,7 +204,7 @@ struct ExportBuilder::Impl {
     const uint64_t head = HeadOf(id.data(), id.size());
     RecentIds::Entry& e = recent.entries[(head * 0x9E3779B97F4A7C15ULL) >> (64 - RecentIds::kBits)];
     if (head == e.head && id.size() == e.size) return e.index;
-    e = RecentIds::Entry{head, id.size(), Intern(table, refs, id, file, line, head)};
+    e = RecentIds::Entry{head, id.size(), InternNumbered(table, refs, id, file, line, head)};
     return e.index;
   }
 
@@ -217,8 +217,17 @@ struct ExportBuilder::Impl {
         (id.size() <= 8 || SameBytes(id, table.ids[last.index]))) {
       return last.index;
     }
-    last = LastId{Intern(table, refs, id, file, line, head), head, id.size()};
+    last = LastId{InternNumbered(table, refs, id, file, line, head), head, id.size()};
     return last.index;
+  }
+
+  // Intern, with an id of a table numbered with no gap found inline (no call).
+  [[gnu::always_inline]] Index InternNumbered(EntityTable& table, References& refs,
+                                              std::string_view id, std::string_view file,
+                                              uint64_t line, uint64_t head) {
+    uint32_t index;
+    if (table.ids.FindComputed(id, head, &index) && index != kNone) return index;
+    return Intern(table, refs, id, file, line, head);
   }
 
   // Returns the entity for `id`, creating an undeclared one on first sight,
