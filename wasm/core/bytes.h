@@ -132,38 +132,12 @@ class Block16 {
 
   /// Control characters (below 0x20) and bytes of 0x80 and above, in one
   /// signed compare with 0x20.
-  uint32_t ControlOrHigh() const {
-#if defined(__wasm_simd128__)
-    return wasm_i8x16_bitmask(wasm_i8x16_lt(v_, wasm_i8x16_splat(0x20)));
-#elif defined(__SSE2__)
-    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(v_, _mm_set1_epi8(0x20))));
-#else
-    uint32_t m = 0;
-    for (size_t i = 0; i < kSize; ++i) {
-      const auto c = static_cast<unsigned char>(v_[i]);
-      m |= uint32_t{c < 0x20 || c >= 0x80} << i;
-    }
-    return m;
-#endif
-  }
+  uint32_t ControlOrHigh() const { return BelowOrHigh(0x20); }
 
   /// Spaces, control characters and bytes of 0x80 and above: one signed
   /// compare with 0x21 (the bytes a CSV record's plain cells hold none of but
   /// at the line end).
-  uint32_t SpaceControlOrHigh() const {
-#if defined(__wasm_simd128__)
-    return wasm_i8x16_bitmask(wasm_i8x16_lt(v_, wasm_i8x16_splat(0x21)));
-#elif defined(__SSE2__)
-    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(v_, _mm_set1_epi8(0x21))));
-#else
-    uint32_t m = 0;
-    for (size_t i = 0; i < kSize; ++i) {
-      const auto c = static_cast<unsigned char>(v_[i]);
-      m |= uint32_t{c <= 0x20 || c >= 0x80} << i;
-    }
-    return m;
-#endif
-  }
+  uint32_t SpaceControlOrHigh() const { return BelowOrHigh(0x21); }
 
   /// The bytes of 0x80 and above (the bytes of multi-byte UTF-8 characters).
   uint32_t High() const {
@@ -180,6 +154,23 @@ class Block16 {
   }
 
  private:
+  /// The bytes below `limit` (an ASCII byte) and those of 0x80 and above: one
+  /// signed compare, as the latter are negative.
+  uint32_t BelowOrHigh(char limit) const {
+#if defined(__wasm_simd128__)
+    return wasm_i8x16_bitmask(wasm_i8x16_lt(v_, wasm_i8x16_splat(limit)));
+#elif defined(__SSE2__)
+    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(v_, _mm_set1_epi8(limit))));
+#else
+    uint32_t m = 0;
+    for (size_t i = 0; i < kSize; ++i) {
+      const auto c = static_cast<unsigned char>(v_[i]);
+      m |= uint32_t{c < static_cast<unsigned char>(limit) || c >= 0x80} << i;
+    }
+    return m;
+#endif
+  }
+
 #if defined(__wasm_simd128__)
   v128_t v_;
 #elif defined(__SSE2__)
