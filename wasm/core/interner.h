@@ -38,13 +38,12 @@ class StringInterner {
   uint32_t Find(std::string_view s) const { return Find(s, Head(s)); }
   /// The same, given HeadOf(s).
   uint32_t Find(std::string_view s, uint64_t head) const {
+    // Computed, not read, while the numbering is contiguous: no entry to wait
+    // for (a cache miss per patient of a visit line, in random order, on a
+    // large patient table).
+    uint32_t computed;
+    if (FindComputed(s, head, &computed)) return computed;
     const uint64_t number = NumberOf(s.size(), head);
-    if (contiguous_) {
-      // Computed, not read: no entry to wait for (a cache miss per patient of
-      // a visit line, in random order, on a large patient table).
-      const uint64_t index = number - first_number_;  // kNotNumbered: past size()
-      return index < size() ? static_cast<uint32_t>(index) : kAbsent;
-    }
     if (number < numbered_.size()) return numbered_[number] - 1;  // 0 - 1 is kAbsent
     if (slots_.empty()) return kAbsent;
     size_t slot;
@@ -55,7 +54,7 @@ class StringInterner {
   /// true with the index of `s` (or kAbsent) in *index; otherwise false.
   bool FindComputed(std::string_view s, uint64_t head, uint32_t* index) const {
     if (!contiguous_) return false;
-    const uint64_t i = NumberOf(s.size(), head) - first_number_;
+    const uint64_t i = NumberOf(s.size(), head) - first_number_;  // kNotNumbered: past size()
     *index = i < size() ? static_cast<uint32_t>(i) : kAbsent;
     return true;
   }
