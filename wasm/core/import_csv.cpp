@@ -535,22 +535,23 @@ bool CsvFile::ReadSimpleRecord() {
         cells[count++] = std::string_view(cell, static_cast<size_t>(stop - cell));
         cell = stop + 1;
       }
-    }
-    for (uint32_t c = plain ? 0 : cuts; c != 0; c &= c - 1) {
-      const char* stop = s + std::countr_zero(c);
-      const char* start = cell;
-      cell = stop + 1;
-      if (*stop == '\n' && stop > start && stop[-1] == '\r') --stop;  // a CR LF
-      if (start < stop && *start == '"') {
-        // Quoted: its closing quote is right before the stop (checked above).
-        cells[count++] = std::string_view(start + 1, static_cast<size_t>(stop - start - 2));
-        quoted = true;
-        continue;
+    } else {
+      for (uint32_t c = cuts; c != 0; c &= c - 1) {
+        const char* stop = s + std::countr_zero(c);
+        const char* start = cell;
+        cell = stop + 1;
+        if (*stop == '\n' && stop > start && stop[-1] == '\r') --stop;  // a CR LF
+        if (start < stop && *start == '"') {
+          // Quoted: its closing quote is right before the stop (checked above).
+          cells[count++] = std::string_view(start + 1, static_cast<size_t>(stop - start - 2));
+          quoted = true;
+          continue;
+        }
+        // Spaces around an unquoted cell are padding, not data.
+        while (start < stop && IsPadding(*start, delimiter)) ++start;
+        while (stop > start && IsPadding(stop[-1], delimiter)) --stop;
+        cells[count++] = std::string_view(start, static_cast<size_t>(stop - start));
       }
-      // Spaces around an unquoted cell are padding, not data.
-      while (start < stop && IsPadding(*start, delimiter)) ++start;
-      while (stop > start && IsPadding(stop[-1], delimiter)) --stop;
-      cells[count++] = std::string_view(start, static_cast<size_t>(stop - start));
     }
     if (line_end == 0) {
       cell_start = stops >> 15;  // a stop on the last byte: the next block starts a cell
