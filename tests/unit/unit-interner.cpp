@@ -178,6 +178,37 @@ TEST_CASE("StringInterner: numbered ids agree with std::unordered_map, shape or 
   }
 }
 
+TEST_CASE("StringInterner: a contiguous numbering grown over many sizes, then left") {
+  // The number entries grow (4096 at first, then twice as many each time) while
+  // the numbering is contiguous, keeping every string's entry; once a string
+  // out of order ends it, each is still found through them. First numbers near
+  // and past the first size, where the entries cover the numbers late or never.
+  for (const uint64_t first : {0, 1, 4000, 4095, 4096, 9000}) {
+    CAPTURE(first);
+    StringInterner interner;
+    const auto patient = [](uint64_t n) {
+      std::string digits = std::to_string(n);
+      return "P" + std::string(6 - digits.size(), '0') + digits;
+    };
+    constexpr uint64_t kCount = 20000;
+    for (uint64_t n = first; n < first + kCount; ++n) {
+      REQUIRE(interner.Insert(patient(n)) == std::make_pair(static_cast<uint32_t>(n - first), true));
+    }
+    REQUIRE(interner.Insert(patient(first + kCount + 5)).second);  // a gap: no longer contiguous
+    REQUIRE(interner.Insert("X-1").second);                        // off the shape
+    uint32_t computed = 0;
+    CHECK_FALSE(interner.FindComputed("P000001", HeadOf("P000001", 7), &computed));
+    for (uint64_t n = first; n < first + kCount; ++n) {
+      REQUIRE(interner.Find(patient(n)) == n - first);
+      REQUIRE(interner.Insert(patient(n)) == std::make_pair(static_cast<uint32_t>(n - first), false));
+    }
+    CHECK(interner.Find(patient(first + kCount + 5)) == kCount);
+    CHECK(interner.Find("X-1") == kCount + 1);
+    CHECK(interner.Find(patient(first + kCount)) == StringInterner::kAbsent);
+    if (first > 0) CHECK(interner.Find(patient(first - 1)) == StringInterner::kAbsent);
+  }
+}
+
 TEST_CASE("StringInterner: a contiguous numbering, then each way of leaving it") {
   // A table listed in id order with no gap (P000001, P000002, ...) finds a
   // string by its number alone; a repeat keeps it so. Whatever ends it (a

@@ -168,6 +168,35 @@ TEST_CASE("a duplicated table id is refused; a visit id may not repeat") {
   CHECK_FALSE(b.AddLineId("V1"));
 }
 
+TEST_CASE("a row declares an id met before in a visit line, once, in or out of the rows' order") {
+  // P2 and P3 are met first in visit lines (entities 0 and 1), then the rows
+  // declare P3 (out of order: entity 1 while entity 0 is undeclared), P2
+  // (the first entity), P4 (new) and each of them again.
+  ExportBuilder b;
+  b.SetFormat("csv", {"patients.csv", "visits.csv"});
+  b.SetVisitsFile("visits.csv");
+  b.SetPatientsFile("patients.csv");
+  REQUIRE(b.AddLine(Line("P2", "", "", 2)).ok());
+  REQUIRE(b.AddLine(Line("P3", "", "", 3)).ok());
+  REQUIRE(b.AddLine(Line("P5", "", "", 4)).ok());  // never declared
+  CHECK(b.AddPatient("P3", "Kari", "", std::nullopt, kNoDay, 2));
+  CHECK(b.AddPatient("P2", "Ola", "", std::nullopt, kNoDay, 3));
+  CHECK(b.AddPatient("P4", "Per", "", std::nullopt, kNoDay, 4));
+  CHECK_FALSE(b.AddPatient("P3", "Kari", "", std::nullopt, kNoDay, 5));
+  CHECK_FALSE(b.AddPatient("P2", "Ola", "", std::nullopt, kNoDay, 6));
+  CHECK_FALSE(b.AddPatient("P4", "Per", "", std::nullopt, kNoDay, 7));
+  const Export data = test::Ok(b.Finish());
+  CHECK(test::Strings(data.patients.ids) == std::vector<std::string>{"P2", "P3", "P5", "P4"});
+  CHECK(test::Strings(data.patients.names) == std::vector<std::string>{"Ola", "Kari", "P5", "Per"});
+  CHECK(data.patients.declared == std::vector<uint8_t>{1, 1, 0, 1});
+  CHECK(data.summary.patients == 3);
+  // Only P5 is unknown.
+  REQUIRE(data.summary.warnings.size() == 1);
+  CHECK(data.summary.warnings[0].code == "ref.unknown_patient");
+  CHECK(data.summary.warnings[0].message.find("\"P5\"") != std::string::npos);
+  CHECK(data.summary.warnings[0].count == 1);
+}
+
 TEST_CASE("engine limits: more ids in a table, or more lines, than the engine can hold") {
   // The real limits are 2^32 - 2; the builder takes lower ones so that tests reach them.
   SUBCASE("patients met in visit lines: limit.ids names the first id over the limit") {

@@ -66,8 +66,8 @@ void StringInterner::TakeShape(std::string_view s, uint64_t head) {
   digit_mask_ = (size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1) & ~prefix_mask_;
   digit_shift_ = static_cast<unsigned>(8 * (8 - size));
   first_number_ = NumberOf(size, head);
+  Cover(first_number_);  // not contiguous_ yet: brings in this string's entry
   contiguous_ = first_number_ != kNotNumbered;
-  Cover(first_number_);
 }
 
 void StringInterner::Cover(uint64_t number) {
@@ -75,10 +75,17 @@ void StringInterner::Cover(uint64_t number) {
   // ("P1", "P9000000") stays in the slots until the table catches up.
   const uint64_t limit = std::max<uint64_t>(4096, 4 * (uint64_t{size()} + 1));
   if (number >= limit) return;
+  const uint64_t grown = std::min(limit, std::max<uint64_t>(number + 1, 2 * numbered_.size()));
+  if (contiguous_) {
+    // Every string has its entry already (the first from TakeShape's Cover,
+    // the others as they came, in order): none to bring in.
+    numbered_.resize(grown, 0);
+    return;
+  }
   // Grown geometrically and refilled from every string, which brings in those
   // whose numbers were beyond the old size (they stay in the slots until the
   // slots grow: unused, since their number now finds them first).
-  numbered_.assign(std::min(limit, std::max<uint64_t>(number + 1, 2 * numbered_.size())), 0);
+  numbered_.assign(grown, 0);
   for (uint32_t i = 0; i < size(); ++i) {
     const std::string_view t = Get(i);
     const uint64_t n = NumberOf(t.size(), Head(t));

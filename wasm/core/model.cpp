@@ -59,7 +59,10 @@ struct Reference {
 
 struct References {
   const char* what = "";  // "patient", for messages
-  std::vector<Reference> of;  // per entity, in step with the table
+  // Per entity, grown to an entity's index when one is first touched (and to
+  // the table's size by Finish): a table's rows, declaring entity after
+  // entity in the declared prefix, touch none.
+  std::vector<Reference> of;
   // Entities [0, declared_prefix) were all declared by their own table's rows,
   // so their references are never reported: a visit line referring to one
   // (nearly every line, as tables come before visits) need not touch `of`,
@@ -67,7 +70,10 @@ struct References {
   Index declared_prefix = 0;
   bool Reported(Index i) const { return i >= declared_prefix; }
 
-  Reference& operator[](Index i) { return of[i]; }
+  Reference& operator[](Index i) {
+    if (i >= of.size()) [[unlikely]] of.resize(std::max<size_t>(size_t{i} + 1, 2 * of.size()));
+    return of[i];
+  }
   void Grow(size_t n) {
     if (of.size() < n) of.resize(n);
   }
@@ -243,7 +249,6 @@ struct ExportBuilder::Impl {
     const Index index = table.Find(id, head);
     if (index != kNone) [[likely]] return index;
     if (table.size() < limits.entities) {
-      refs.of.emplace_back();
       return table.FindOrAdd(id, name.empty() ? id : name).first;
     }
     // The import fails in Finish(); until then the id counts as entity 0.
@@ -292,9 +297,13 @@ struct ExportBuilder::Impl {
       *out = index;  // the import fails in Finish(); not a duplicate
       return true;
     }
-    if (refs[index].from_table) return false;
-    refs[index].from_table = 1;
-    if (index == refs.declared_prefix) ++refs.declared_prefix;
+    // The prefix's entities are declared without a record of their own.
+    if (index < refs.declared_prefix || refs[index].from_table) return false;
+    if (index == refs.declared_prefix) {
+      ++refs.declared_prefix;
+    } else {
+      refs[index].from_table = 1;
+    }
     if (index < known) table.names.Set(index, shown);
     *out = index;
     return true;
