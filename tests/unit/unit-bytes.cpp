@@ -23,6 +23,7 @@ TEST_CASE("Block16: each mask has bit i set exactly for the bytes at i it names"
         bytes[at] = static_cast<char>(value);
         const Block16 block(bytes.data());
         uint32_t equal = 0, any = 0, high = 0, json = 0, control_or_high = 0;
+        uint32_t space_control_or_high = 0;
         for (size_t i = 0; i < Block16::kSize; ++i) {
           const auto c = static_cast<unsigned char>(bytes[i]);
           equal |= uint32_t{c == ','} << i;
@@ -30,12 +31,41 @@ TEST_CASE("Block16: each mask has bit i set exactly for the bytes at i it names"
           high |= uint32_t{c >= 0x80} << i;
           json |= uint32_t{c == '"' || c == '\\' || c < 0x20 || c >= 0x80} << i;
           control_or_high |= uint32_t{c < 0x20 || c >= 0x80} << i;
+          space_control_or_high |= uint32_t{c <= 0x20 || c >= 0x80} << i;
         }
         REQUIRE(block.Equal(',') == equal);
         REQUIRE(block.EqualAny(',', '\n') == any);
         REQUIRE(block.High() == high);
         REQUIRE(block.JsonSpecial() == json);
         REQUIRE(block.ControlOrHigh() == control_or_high);
+        REQUIRE(block.SpaceControlOrHigh() == space_control_or_high);
+      }
+    }
+  }
+}
+
+// The same for Block32, whose two halves must each land in their 16 bits.
+TEST_CASE("Block32: each mask has bit i set exactly for the bytes at i it names") {
+  const std::string fillers = {'a', '"', ',', '\n', '\r', '\0', ' ', '\x7f', '\x80', '\xff'};
+  std::array<char, Block32::kSize + 1> bytes{};
+  for (const char filler : fillers) {
+    for (size_t at = 0; at < Block32::kSize; ++at) {
+      for (int value = 0; value < 256; ++value) {
+        bytes.fill(filler);
+        bytes[at] = static_cast<char>(value);
+        const Block32 block(bytes.data());
+        uint32_t equal = 0, any = 0, high = 0, space_control_or_high = 0;
+        for (size_t i = 0; i < Block32::kSize; ++i) {
+          const auto c = static_cast<unsigned char>(bytes[i]);
+          equal |= uint32_t{c == '"'} << i;
+          any |= uint32_t{c == '\r' || c == '\0'} << i;
+          high |= uint32_t{c >= 0x80} << i;
+          space_control_or_high |= uint32_t{c <= 0x20 || c >= 0x80} << i;
+        }
+        REQUIRE(block.Equal('"') == equal);
+        REQUIRE(block.EqualAny('\r', '\0') == any);
+        REQUIRE(block.High() == high);
+        REQUIRE(block.SpaceControlOrHigh() == space_control_or_high);
       }
     }
   }

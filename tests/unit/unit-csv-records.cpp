@@ -207,6 +207,45 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
     const std::vector<InputFile> files = {{"visits.csv", visits}};
     CheckSameResult(ImportCsv(files), ImportCellByCell(files));
   }
+  // The same edges for the scan's blocks of 32 bytes: records of 28 to 36
+  // bytes, so that the line end, a CR LF, a quoted cell's closing quote, a
+  // quote opening the last cell and padding each fall on a block's last byte,
+  // and just before and past it; followed by a record, by nothing, or by the
+  // end of a file without a line end.
+  for (size_t size = 28; size <= 36; ++size) {
+    const size_t k = size - 14;  // "2024-01-02," + patient + ",1\n"
+    for (const std::string& record : {
+             "2024-01-02," + std::string(k, 'P') + ",1\n",
+             "2024-01-02," + std::string(k - 1, 'P') + ",1\r\n",
+             "2024-01-02,\"" + std::string(k - 2, 'P') + "\",1\n",
+             "2024-01-02," + std::string(k - 2, 'P') + ",\"1\"\n",
+             "2024-01-02,\"" + std::string(k - 4, 'P') + "\",\"1\"\r\n",
+             "2024-01-02, " + std::string(k - 1, 'P') + ",1\n",
+             "2024-01-02," + std::string(k - 1, 'P') + " ,1\n",
+             "2024-01-02,\"" + std::string(k - 3, 'P') + ",\",1\n",
+         }) {
+      // The scan reads a block only where 32 bytes are left, else hands over.
+      const std::string more = "2024-01-03,P1,2\n2024-01-04,P1,3\n2024-01-05,P1,4\n";
+      for (const std::string& after :
+           {more, std::string("2024-01-03,P1,2\n"), std::string(""), more + "2024-01-06,P1,5"}) {
+        const std::string visits = "date,patient,amount\n" + record + after;
+        CAPTURE(visits);
+        const std::vector<InputFile> files = {{"visits.csv", visits}};
+        const Result<Export> expected = ImportCellByCell(files);
+        REQUIRE(expected.ok());
+        CheckSameResult(ImportCsv(files), expected);
+        // Text after the closing quote, on and around the block's edge: the
+        // same error from both readers.
+        const std::string bad = "date,patient,amount\n2024-01-02,\"" + std::string(k - 3, 'P') +
+                                "\"x,1\n" + after;
+        CAPTURE(bad);
+        const std::vector<InputFile> bad_files = {{"visits.csv", bad}};
+        const Result<Export> refused = ImportCellByCell(bad_files);
+        REQUIRE_FALSE(refused.ok());
+        CheckSameResult(ImportCsv(bad_files), refused);
+      }
+    }
+  }
   // Records of more cells than the one-scan path has room for (32 here, or
   // twice the header's), and of as many, in one or several blocks' cuts:
   // the cell reader's errors and counts either way.

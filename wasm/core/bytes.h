@@ -180,4 +180,26 @@ class Block16 {
 #endif
 };
 
+/// 32 bytes as two Block16s, with the same masks: bit i for byte i of the 32.
+/// For a scan whose work per block (besides the compares) is worth halving:
+/// the CSV record scan, whose records are mostly longer than 32 bytes.
+class Block32 {
+ public:
+  static constexpr size_t kSize = 2 * Block16::kSize;
+
+  explicit Block32(const char* p) : low_(p), high_(p + Block16::kSize) {}
+
+  uint32_t Equal(char c) const { return Join(low_.Equal(c), high_.Equal(c)); }
+  uint32_t EqualAny(char a, char b) const { return Join(low_.EqualAny(a, b), high_.EqualAny(a, b)); }
+  uint32_t SpaceControlOrHigh() const {
+    return Join(low_.SpaceControlOrHigh(), high_.SpaceControlOrHigh());
+  }
+  uint32_t High() const { return Join(low_.High(), high_.High()); }
+
+ private:
+  static uint32_t Join(uint32_t low, uint32_t high) { return low | high << Block16::kSize; }
+
+  Block16 low_, high_;
+};
+
 }  // namespace clinic
