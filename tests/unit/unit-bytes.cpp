@@ -5,6 +5,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "bytes.h"
 #include "utf8.h"
@@ -132,6 +133,34 @@ TEST_CASE("Utf8SequenceLength agrees with decoding, for every lead and second by
   CHECK(ValidUtf8Length("ab\xC3", 10) == 2);
   CHECK(ValidUtf8Length("a\xED\xA0\x80", 10) == 1);  // a surrogate
   CHECK(ValidUtf8Prefix("\xF0\x9F\x98\x80!\xFF", 10) == "\xF0\x9F\x98\x80!");
+}
+
+TEST_CASE("IsValidUtf8: the whole text valid, as ValidUtf8Length finds it") {
+  // Random texts of ASCII runs and pieces of characters, valid and not, at
+  // every offset from the 8-byte words the ASCII is skipped in.
+  const std::vector<std::string> pieces = {"a",        "abcdefgh", "0123456789", "\xC3\xA5",
+                                           "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xC3",    "\x80",
+                                           "\xED\xA0\x80", "\xC0\xAF",  "\xFF",       " "};
+  uint64_t state = 7;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>(state >> 33);
+  };
+  size_t valid = 0;
+  for (int k = 0; k < 100000; ++k) {
+    std::string text;
+    const size_t count = next() % 12;
+    for (size_t i = 0; i < count; ++i) {
+      // Mostly valid pieces, so that about half the texts are valid.
+      text += pieces[next() % (next() % 4 == 0 ? pieces.size() : 6)];
+    }
+    CAPTURE(text);
+    const bool expected = ValidUtf8Length(text, text.size()) == text.size();
+    REQUIRE(IsValidUtf8(text) == expected);
+    valid += expected;
+  }
+  CHECK(valid > 30000);
+  CHECK(valid < 90000);
 }
 
 }  // namespace

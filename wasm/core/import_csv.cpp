@@ -566,7 +566,7 @@ bool CsvFile::ReadSimpleRecord() {
     }
     // A line end or delimiter is never inside a character (both are ASCII).
     const std::string_view record(p_, static_cast<size_t>(cell - 1 - p_));
-    if (high && ValidUtf8Length(record, record.size()) != record.size()) return false;
+    if (high && !IsValidUtf8(record)) return false;
     cells_.Set(count);
     any_quoted_ = quoted;
     p_ = cell;
