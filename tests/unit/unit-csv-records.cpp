@@ -223,6 +223,10 @@ TEST_CASE("ImportCsv: the one-scan path at the edges of a record") {
              "2024-01-02, " + std::string(k - 1, 'P') + ",1\n",
              "2024-01-02," + std::string(k - 1, 'P') + " ,1\n",
              "2024-01-02,\"" + std::string(k - 3, 'P') + ",\",1\n",
+             "2024-01-02," + std::string(k - 2, 'P') + ", 1\n",
+             " 2024-01-02," + std::string(k - 2, 'P') + ",1\n",
+             "2024-01-02," + std::string(k / 2, 'P') + " " + std::string(k - 1 - k / 2, 'P') +
+                 ",1\n",
          }) {
       // The scan reads a block only where 32 bytes are left, else hands over.
       const std::string more = "2024-01-03,P1,2\n2024-01-04,P1,3\n2024-01-05,P1,4\n";

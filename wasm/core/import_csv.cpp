@@ -519,9 +519,23 @@ bool CsvFile::ReadSimpleRecord() {
       in_quotes = (text & kLastBit) != 0;
     }
     const uint32_t cuts = stops & mine;
-    // Quotes, spaces, tabs that do not delimit, CRs, NULs or other bytes of
-    // multi-byte characters: the cells cut so far need each of their checks.
-    plain = plain && !quoted_text && (block.SpaceControlOrHigh() & mine & ~cuts) == 0;
+    if (plain) {
+      // Quotes, control bytes (CR, NUL, tabs that do not delimit, ...) or a
+      // space next to a stop (padding): the cells cut so far need each of
+      // their checks. Spaces inside a cell and bytes of multi-byte characters
+      // (validated with the record) need none.
+      if (quoted_text) {
+        plain = false;
+      } else if (const uint32_t odd = block.SpaceControlOrHigh() & mine & ~cuts; odd != 0) {
+        const uint32_t highs = block.High();
+        const uint32_t spaces = block.Equal(' ');
+        // A cell's first and last bytes; the block's last byte too, as the
+        // next block may start with a stop.
+        const uint32_t edges = cuts << 1 | cell_start | cuts >> 1 | kLastBit;
+        plain = (odd & ~highs & ~spaces) == 0 && (odd & spaces & edges) == 0;
+        high = high || (odd & highs) != 0;
+      }
+    }
     if (!plain) {
       // A CR or NUL: only the CR of a CR LF outside quoted text is read here.
       for (uint32_t odd = block.EqualAny('\r', '\0') & mine; odd != 0; odd &= odd - 1) {
