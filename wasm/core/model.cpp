@@ -29,10 +29,10 @@ void StringColumn::Append(std::string_view s) {
       [[unlikely]] {
     // One of its own strings: the buffer may move as it grows.
     const std::string copy(s);
-    bytes_.insert(bytes_.end(), copy.begin(), copy.end());
+    bytes_.Append(copy);
     return;
   }
-  bytes_.insert(bytes_.end(), s.begin(), s.end());
+  bytes_.Append(s);
 }
 
 std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id, std::string_view name) {
