@@ -72,34 +72,6 @@ TEST_CASE("Block32: each mask has bit i set exactly for the bytes at i it names"
   }
 }
 
-TEST_CASE("ByteBuffer: appends of every size, copies and moves hold the same bytes as a string") {
-  const std::string text = "0123456789abcdefghijklmnopqrstuvwxyz\x80\xff\0ABCDEFGHIJKLMNOP";
-  ByteBuffer buffer;
-  std::string expected;
-  CHECK(buffer.size() == 0);
-  CHECK(buffer.view().empty());
-  // Every size from 0 to 40 bytes at every offset of `text` that has them,
-  // over many growths of the buffer.
-  for (size_t n = 0; n <= 40; ++n) {
-    for (size_t from = 0; from + n <= text.size(); ++from) {
-      buffer.Append(std::string_view(text).substr(from, n));
-      expected.append(text, from, n);
-      REQUIRE(buffer.view() == expected);
-    }
-  }
-  CHECK(buffer.size() == expected.size());
-  ByteBuffer copy = buffer;
-  CHECK(copy == buffer);
-  copy.Append("x");
-  CHECK_FALSE(copy == buffer);
-  CHECK(copy.view() == expected + "x");
-  ByteBuffer moved = std::move(copy);
-  CHECK(moved.view() == expected + "x");
-  CHECK(copy.size() == 0);  // NOLINT(bugprone-use-after-move): a moved-from buffer is empty
-  copy = buffer;
-  CHECK(copy == buffer);
-}
-
 TEST_CASE("HeadOf and SameBytes agree with the bytes at every size") {
   const std::string text = "0123456789abcdefghij\x80\xff";
   for (size_t n = 0; n <= text.size(); ++n) {

@@ -3,14 +3,10 @@
 // calls into the C library's byte loops, which showed in the import profiles.
 #pragma once
 
-#include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string_view>
-#include <utility>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -72,79 +68,6 @@ inline bool BytesLess(std::string_view a, std::string_view b) {
   }
   return a.size() < b.size();
 }
-
-/// Copies n <= 16 bytes with fixed-size moves (two overlapping ones, or
-/// three single bytes below 4): no call into the C library's memcpy, which
-/// in wasm is a call and a loop per string.
-inline void CopySmall(char* out, const char* p, size_t n) {
-  if (n >= 8) {
-    const uint64_t first = Load64(p), last = Load64(p + n - 8);
-    std::memcpy(out, &first, 8);
-    std::memcpy(out + n - 8, &last, 8);
-  } else if (n >= 4) {
-    const auto first = static_cast<uint32_t>(Load32(p)), last = static_cast<uint32_t>(Load32(p + n - 4));
-    std::memcpy(out, &first, 4);
-    std::memcpy(out + n - 4, &last, 4);
-  } else if (n > 0) {
-    out[0] = p[0];
-    out[n / 2] = p[n / 2];
-    out[n - 1] = p[n - 1];
-  }
-}
-
-/// Bytes appended at the end of one buffer, as a std::vector<char> holds
-/// them: the strings of an interner or a table's names. Unlike the vector's
-/// insert (a memmove call per string in wasm, which showed in the profile of
-/// a 200,000-patient table), an id or name of up to 16 bytes is copied
-/// inline; the buffer grows by realloc, which may extend it in place.
-class ByteBuffer {
- public:
-  ByteBuffer() = default;
-  ByteBuffer(const ByteBuffer& other) { Append(other.view()); }
-  ByteBuffer(ByteBuffer&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)),
-        size_(std::exchange(other.size_, 0)),
-        capacity_(std::exchange(other.capacity_, 0)) {}
-  ByteBuffer& operator=(ByteBuffer other) noexcept {
-    std::swap(data_, other.data_);
-    std::swap(size_, other.size_);
-    std::swap(capacity_, other.capacity_);
-    return *this;
-  }
-  ~ByteBuffer() { std::free(data_); }
-
-  size_t size() const { return size_; }
-  const char* data() const { return data_; }
-  std::string_view view() const { return {data_, size_}; }
-
-  /// Appends `s`, which must not point into this buffer (it may move).
-  void Append(std::string_view s) {
-    const size_t n = s.size();
-    if (capacity_ - size_ < n) Grow(n);
-    if (n <= 16) {
-      CopySmall(data_ + size_, s.data(), n);
-    } else {
-      std::memcpy(data_ + size_, s.data(), n);
-    }
-    size_ += n;
-  }
-
-  friend bool operator==(const ByteBuffer& a, const ByteBuffer& b) { return a.view() == b.view(); }
-
- private:
-  // Out of line: Append stays small enough to inline where strings are added.
-  [[gnu::noinline]] void Grow(size_t n) {
-    const size_t capacity = std::max({size_t{64}, 2 * capacity_, size_ + n});
-    void* grown = std::realloc(data_, capacity);
-    if (grown == nullptr) throw std::bad_alloc();
-    data_ = static_cast<char*>(grown);
-    capacity_ = capacity;
-  }
-
-  char* data_ = nullptr;
-  size_t size_ = 0;
-  size_t capacity_ = 0;
-};
 
 /// 16 bytes compared with one byte value each at a time; a mask has bit i set
 /// for byte i. Wasm SIMD, SSE2, or a byte loop where neither is there.

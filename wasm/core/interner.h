@@ -72,7 +72,7 @@ class StringInterner {
   /// bytes().substr(Offset(i), Offset(i + 1) - Offset(i)) (as a StringColumn's
   /// while packed()).
   bool packed() const { return true; }
-  std::string_view bytes() const { return arena_.view(); }
+  std::string_view bytes() const { return {arena_.data(), arena_.size()}; }
   uint64_t Offset(size_t i) const { return offsets_[i]; }
 
   /// The same strings in the same order.
@@ -168,7 +168,7 @@ class StringInterner {
   }
   void Grow();
 
-  ByteBuffer arena_;
+  std::vector<char> arena_;
   std::vector<uint64_t> offsets_{0};  // string i is arena_[offsets_[i], offsets_[i+1])
   std::vector<Slot> slots_;
   size_t slotted_ = 0;              // strings in the slots

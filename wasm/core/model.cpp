@@ -29,10 +29,10 @@ void StringColumn::Append(std::string_view s) {
       [[unlikely]] {
     // One of its own strings: the buffer may move as it grows.
     const std::string copy(s);
-    bytes_.Append(copy);
+    bytes_.insert(bytes_.end(), copy.begin(), copy.end());
     return;
   }
-  bytes_.Append(s);
+  bytes_.insert(bytes_.end(), s.begin(), s.end());
 }
 
 std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id, std::string_view name) {

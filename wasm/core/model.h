@@ -41,7 +41,7 @@ class StringColumn {
   /// When no string was replaced: every string back to back in order, string
   /// i at Offset(i) in bytes(), as in a StringInterner.
   bool packed() const { return !replaced_; }
-  std::string_view bytes() const { return bytes_.view(); }
+  std::string_view bytes() const { return {bytes_.data(), bytes_.size()}; }
   uint64_t Offset(size_t i) const { return i < spans_.size() ? spans_[i].begin : bytes_.size(); }
   /// The same strings in the same order.
   friend bool operator==(const StringColumn& a, const StringColumn& b) {
@@ -58,7 +58,7 @@ class StringColumn {
     size_t begin;
     size_t size;
   };
-  ByteBuffer bytes_;
+  std::vector<char> bytes_;
   std::vector<Span> spans_;
   bool replaced_ = false;
 };
