@@ -67,8 +67,17 @@ struct References {
   // so their references are never reported: a visit line referring to one
   // (nearly every line, as tables come before visits) need not touch `of`,
   // a cache miss per line on a large patient table.
+  // Invariant: the entity at declared_prefix is never from_table (the prefix
+  // takes in each one declared out of order as it reaches it), so declaring
+  // the entity there reads no record.
   Index declared_prefix = 0;
   bool Reported(Index i) const { return i >= declared_prefix; }
+  /// The entity at the prefix was declared: the prefix moves past it and past
+  /// those after it declared earlier.
+  void ExtendPrefix() {
+    ++declared_prefix;
+    while (declared_prefix < of.size() && of[declared_prefix].from_table) ++declared_prefix;
+  }
 
   Reference& operator[](Index i) {
     if (i >= of.size()) [[unlikely]] of.resize(std::max<size_t>(size_t{i} + 1, 2 * of.size()));
@@ -298,10 +307,11 @@ struct ExportBuilder::Impl {
       return true;
     }
     // The prefix's entities are declared without a record of their own.
-    if (index < refs.declared_prefix || refs[index].from_table) return false;
+    if (index < refs.declared_prefix) return false;
     if (index == refs.declared_prefix) {
-      ++refs.declared_prefix;
+      refs.ExtendPrefix();
     } else {
+      if (refs[index].from_table) return false;
       refs[index].from_table = 1;
     }
     if (index < known) table.names.Set(index, shown);
