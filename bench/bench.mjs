@@ -182,7 +182,13 @@ async function runChild(engineId, dataset, outFile) {
 async function runPaired(peer, supported, files, dataset, periods) {
   const oursMod = await import('./engines/ours-wasm.mjs');
   const ours = await oursMod.create({ engineDir: cfg.engineDir });
-  await ours.load(files, dataset);  // its cold run, untimed
+  // Warmed as the peer was before the pairs (its cold load, BENCH_WARM warm
+  // loads, then its reports and period changes), untimed: ours would
+  // otherwise meet a peer in its steady state with its own first loads, which
+  // run slower (the first growth of wasm memory, code still tiering up:
+  // 299 and 217 ms in the first two pairs at 1M CSV, 162-177 after).
+  for (let i = 0; i <= cfg.warm; ++i) await ours.load(files, dataset);
+  for (const p of [{}, ...periods]) for (const r of supported) await ours.report(r, p);
   const paired = { peerLoadMs: [], oursLoadMs: [], peerChangeMs: [], oursChangeMs: [], reports: supported };
   // Both timed by `time`, the peer first in even pairs: [peer ms, ours ms].
   const pair = async (i, time) => {
