@@ -211,6 +211,8 @@ struct ExportBuilder::Impl {
     LastId last;  // for longer ids
   };
   RecentIds recent_employees, recent_divisions;
+  // Patients' rows name one of a few price lists each.
+  RecentIds recent_price_lists;
 
   [[gnu::always_inline]] Index InternRecent(EntityTable& table, References& refs, RecentIds& recent,
                                             std::string_view id, std::string_view file,
@@ -405,8 +407,8 @@ bool ExportBuilder::AddPatient(std::string_view id, std::string_view name,
   }
   m.GrowPatients();
   if (!price_list_id.empty()) {
-    const Index list =
-        m.Intern(m.data.price_lists, m.price_lists, price_list_id, m.patients_file, source_line);
+    const Index list = m.InternRecent(m.data.price_lists, m.price_lists, m.recent_price_lists,
+                                      price_list_id, m.patients_file, source_line);
     Impl::Refer(m.price_lists, list, source_line, true);
     m.data.patient_price_list[index] = list;
   }
