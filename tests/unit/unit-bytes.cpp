@@ -72,6 +72,29 @@ TEST_CASE("Block32: each mask has bit i set exactly for the bytes at i it names"
   }
 }
 
+TEST_CASE("AppendBytes: appends of every size at every offset hold the bytes a string does") {
+  const std::string text("0123456789abcdefghijklmnopqrstuvwxyz\x80\xff\0ABCDEFGHIJKLMNOP", 55);
+  ByteVector bytes;
+  std::string expected;
+  // Every size from 0 to 40 bytes (CopyBytes' three ways and memcpy) from
+  // every offset of `text` that has them, over many growths of the vector.
+  for (size_t n = 0; n <= 40; ++n) {
+    for (size_t from = 0; from + n <= text.size(); ++from) {
+      AppendBytes(bytes, std::string_view(text).substr(from, n));
+      expected.append(text, from, n);
+      REQUIRE(std::string_view(bytes.data(), bytes.size()) == expected);
+    }
+  }
+  // Its own bytes, at the end of its capacity: copied before the vector moves.
+  bytes.shrink_to_fit();
+  for (size_t n : {1, 5, 12, 16, 33}) {
+    const std::string_view own(bytes.data() + 7, n);
+    expected.append(expected, 7, n);
+    AppendBytes(bytes, own);
+    REQUIRE(std::string_view(bytes.data(), bytes.size()) == expected);
+  }
+}
+
 TEST_CASE("HeadOf and SameBytes agree with the bytes at every size") {
   const std::string text = "0123456789abcdefghij\x80\xff";
   for (size_t n = 0; n <= text.size(); ++n) {

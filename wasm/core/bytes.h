@@ -6,7 +6,12 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -40,6 +45,69 @@ inline uint64_t HeadOf(const char* p, size_t n) {
   if (n == 0) return 0;
   const auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
   return byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
+}
+
+/// Copies n bytes, those of up to 16 with fixed-size moves (two overlapping
+/// ones, or three single bytes below 4): in wasm a memcpy of a variable
+/// length is a call and a loop, per id or name appended to a table.
+inline void CopyBytes(char* out, const char* p, size_t n) {
+  if (n > 16) {
+    std::memcpy(out, p, n);
+  } else if (n >= 8) {
+    const uint64_t first = Load64(p), last = Load64(p + n - 8);
+    std::memcpy(out, &first, 8);
+    std::memcpy(out + n - 8, &last, 8);
+  } else if (n >= 4) {
+    const auto first = static_cast<uint32_t>(Load32(p));
+    const auto last = static_cast<uint32_t>(Load32(p + n - 4));
+    std::memcpy(out, &first, 4);
+    std::memcpy(out + n - 4, &last, 4);
+  } else if (n > 0) {
+    out[0] = p[0];
+    out[n / 2] = p[n / 2];
+    out[n - 1] = p[n - 1];
+  }
+}
+
+/// An allocator whose construct() without a value leaves the element
+/// uninitialised, so that a vector's resize only moves its end.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  explicit UninitializedAllocator(const UninitializedAllocator<U>& /*other*/) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;  // default-initialised: for char, nothing is written
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// Strings stored back to back (an interner's or a name column's bytes).
+using ByteVector = std::vector<char, UninitializedAllocator<char>>;
+
+/// Appends `s` to `bytes`: the end moved without zeroing, then CopyBytes,
+/// where std::vector::insert called memmove for every string.
+inline void AppendBytes(ByteVector& bytes, std::string_view s) {
+  // std::less: pointers into different arrays have no order of their own.
+  const std::less<const char*> before;
+  if (!before(s.data(), bytes.data()) && before(s.data(), bytes.data() + bytes.size()))
+      [[unlikely]] {
+    // Some of its own bytes: the buffer may move as it grows.
+    const std::string copy(s);
+    AppendBytes(bytes, copy);
+    return;
+  }
+  const size_t at = bytes.size();
+  bytes.resize(at + s.size());
+  CopyBytes(bytes.data() + at, s.data(), s.size());
 }
 
 /// a == b with fixed-size loads only: below 8 bytes the two heads, else 8

@@ -23,7 +23,7 @@ void StringInterner::Grow() {
 
 uint32_t StringInterner::Append(std::string_view s) {
   const auto index = static_cast<uint32_t>(size());
-  arena_.insert(arena_.end(), s.begin(), s.end());
+  AppendBytes(arena_, s);
   offsets_.push_back(arena_.size());
   return index;
 }

@@ -168,7 +168,7 @@ class StringInterner {
   }
   void Grow();
 
-  std::vector<char> arena_;
+  ByteVector arena_;
   std::vector<uint64_t> offsets_{0};  // string i is arena_[offsets_[i], offsets_[i+1])
   std::vector<Slot> slots_;
   size_t slotted_ = 0;              // strings in the slots

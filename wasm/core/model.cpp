@@ -22,18 +22,7 @@ void StringColumn::Set(size_t i, std::string_view s) {
   Append(s);
 }
 
-void StringColumn::Append(std::string_view s) {
-  // std::less: pointers into different arrays have no order of their own.
-  const std::less<const char*> before;
-  if (!before(s.data(), bytes_.data()) && before(s.data(), bytes_.data() + bytes_.size()))
-      [[unlikely]] {
-    // One of its own strings: the buffer may move as it grows.
-    const std::string copy(s);
-    bytes_.insert(bytes_.end(), copy.begin(), copy.end());
-    return;
-  }
-  bytes_.insert(bytes_.end(), s.begin(), s.end());
-}
+void StringColumn::Append(std::string_view s) { AppendBytes(bytes_, s); }
 
 std::pair<Index, bool> EntityTable::FindOrAdd(std::string_view id, std::string_view name) {
   const auto [index, inserted] = ids.Insert(id);

@@ -58,7 +58,7 @@ class StringColumn {
     size_t begin;
     size_t size;
   };
-  std::vector<char> bytes_;
+  ByteVector bytes_;
   std::vector<Span> spans_;
   bool replaced_ = false;
 };
