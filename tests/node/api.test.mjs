@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 import { ClinicEngine, REPORT_NAMES, missingWasmFeature } from '../../web/engine.js';
 import { ClinicError, ERROR_HINTS } from '../../web/errors.js';
-import { MIN_BACKGROUND_STRINGS, RankPrecomputer, rankWorkerSource } from '../../web/rank-worker.js';
+import { MIN_BACKGROUND_STRINGS, RankPrecomputer, copyInPieces, rankWorkerSource } from '../../web/rank-worker.js';
 import { cli, cliCsv, newEngine } from '../helpers.mjs';
 import {
   buildTable, centsToPlain, COLLATOR_OPTIONS, CSV_PIECE_ROWS, hasRanks, neutraliseFormula, ranksOf, sortOrder, tenthsToPlain, toContractCsv,
@@ -799,6 +799,19 @@ describe('sortOrder', () => {
 });
 
 describe('the rank worker (web/rank-worker.js)', () => {
+  test('copyInPieces copies a megabyte a task, and stops when the copy is no longer wanted', async () => {
+    const source = new Uint32Array(700000).map((_, i) => (i * 2654435761) >>> 0); // 2.8 MB: three pieces
+    let asked = 0;
+    const copy = await copyInPieces(source, () => { asked += 1; return true; });
+    assert.equal(asked, 3);
+    assert.notEqual(copy.buffer, source.buffer);
+    assert.deepEqual(copy, source);
+    let left = 2;
+    assert.equal(await copyInPieces(source, () => left-- > 0), null);
+    assert.equal(left, -1);
+    assert.deepEqual(await copyInPieces(new Uint8Array(0), () => true), new Uint8Array(0));
+  });
+
   test('its source, run in a fresh context as a worker would, gives the ranks the page computes', () => {
     const names = ['Øster', 'oster', 'Berg', 'P10', 'P9', '', 'Zoë', 'zoe', 'Berg', '李'];
     const encoder = new TextEncoder();
@@ -819,7 +832,7 @@ describe('the rank worker (web/rank-worker.js)', () => {
   });
 
   test('only tables of at least MIN_BACKGROUND_STRINGS strings go to the worker; provideRanks keeps what fits', async () => {
-    const packedOf = (n) => ({ length: n, bytes: new Uint8Array(0), offsets: new Uint32Array(n + 1) });
+    const packedOf = (n) => ({ length: n, bytes: new Uint8Array(n).map((_, i) => i % 251), offsets: new Uint32Array(n + 1).map((_, i) => i) });
     const entities = {
       patients: { ids: packedOf(MIN_BACKGROUND_STRINGS), names: packedOf(MIN_BACKGROUND_STRINGS) },
       employees: { ids: packedOf(200), names: packedOf(200) },
@@ -827,9 +840,11 @@ describe('the rank worker (web/rank-worker.js)', () => {
       divisions: { ids: packedOf(20), names: packedOf(20) },
     };
     const sent = [];
+    const transferred = [];
     const fake = {
-      postMessage(message) {
+      postMessage(message, transfer) {
         sent.push(message);
+        transferred.push(transfer);
         // Ranks of the wrong length for the names: not kept.
         const n = message.offsets.length - 1;
         const ranks = new Float64Array(sent.length === 1 ? n : n - 1);
@@ -840,6 +855,11 @@ describe('the rank worker (web/rank-worker.js)', () => {
     const count = await new RankPrecomputer(() => fake).precompute(entities);
     assert.equal(sent.length, 2);
     assert.equal(count, 1);
+    // The worker gets copies, handed over (transferred); the page keeps its strings.
+    assert.notEqual(sent[0].bytes.buffer, entities.patients.ids.bytes.buffer);
+    assert.deepEqual(sent[0].bytes, entities.patients.ids.bytes);
+    assert.deepEqual(sent[0].offsets, entities.patients.ids.offsets);
+    assert.deepEqual(transferred[0], [sent[0].bytes.buffer, sent[0].offsets.buffer]);
     assert.equal(hasRanks(entities.patients.ids), true);
     assert.equal(hasRanks(entities.patients.names), false);
     assert.equal(hasRanks(entities.employees.ids), false);
