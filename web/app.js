@@ -10,6 +10,7 @@ import { PRESETS, presetPeriod } from './periods.js';
 import { RankPrecomputer } from './rank-worker.js';
 import { buildTable, toExcelCsvPieces } from './report-table.js';
 import { wrapEntities } from './strings.js';
+import { nextTask } from './tasks.js';
 import { TableView } from './table-view.js';
 import { EngineClient } from './worker-client.js';
 
@@ -446,18 +447,6 @@ function applyPreset() {
 
 function fileNamePart(text) {
   return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
-}
-
-/** Resolves in a task of its own, soon (a timeout's 4 ms clamp does not apply). */
-function nextTask() {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 // The table on screen when the button was pressed, written a few thousand

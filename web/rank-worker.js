@@ -9,6 +9,7 @@
 // blob: URL like the engine's worker, under the page's Content-Security-Policy.
 
 import { COLLATOR_OPTIONS, hasRanks, provideRanks, ranksOf } from './report-table.js';
+import { nextTask } from './tasks.js';
 
 /** Tables with fewer strings are collated on the page when sorted: a few ms. */
 export const MIN_BACKGROUND_STRINGS = 5000;
@@ -20,18 +21,6 @@ export const MIN_BACKGROUND_STRINGS = 5000;
  * names, 27 MB: fresh memory is slow to touch on the machines measured).
  */
 const COPY_PIECE = 1 << 20;
-
-/** Resolves in a task of its own, soon (no timer clamp). */
-function nextTask() {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 /**
  * A copy of the typed array `array`, COPY_PIECE bytes a task; null when
