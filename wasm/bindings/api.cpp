@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -24,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "bytes.h"
 #include "date.h"
 #include "import.h"
 #include "model.h"
@@ -175,26 +175,6 @@ class ColumnSpace {
   uint64_t* next_;
 };
 
-// The bytes at `from` (n of them) to `to`, in at most a few word moves: a
-// library memcpy for every id and name of a table cost more than the copy.
-inline void CopySmall(const char* from, size_t n, uint8_t* to) {
-  const auto move = [&](size_t at, auto word) {
-    std::memcpy(&word, from + at, sizeof word);
-    std::memcpy(to + at, &word, sizeof word);
-  };
-  if (n >= 8) {
-    for (size_t at = 0; at + 8 < n; at += 8) move(at, uint64_t{});
-    move(n - 8, uint64_t{});  // the last 8 bytes, overlapping the word before
-  } else if (n >= 4) {
-    move(0, uint32_t{});
-    move(n - 4, uint32_t{});
-  } else if (n > 0) {
-    to[0] = static_cast<uint8_t>(from[0]);
-    to[n / 2] = static_cast<uint8_t>(from[n / 2]);
-    to[n - 1] = static_cast<uint8_t>(from[n - 1]);
-  }
-}
-
 /// A table's ids or names packed as UTF-8 bytes plus n + 1 offsets;
 /// engine.js decodes them. Far cheaper than one boundary crossing per string.
 /// Strings stored back to back (packed(): an interner's always, a column's
@@ -222,7 +202,7 @@ val PackStrings(const Strings& strings) {
   offsets[0] = 0;
   for (size_t i = 0; i < n; ++i) {
     const std::string_view s = strings[i];
-    CopySmall(s.data(), s.size(), bytes + at);
+    CopyBytes(reinterpret_cast<char*>(bytes + at), s.data(), s.size());
     at += static_cast<uint32_t>(s.size());
     offsets[i + 1] = at;
   }
