@@ -153,7 +153,7 @@ bool UniqueStrings::InsertOther(std::string_view s) {
   }
   starts_.push_back(arena_.size());
   counts_.push_back(1);
-  arena_.insert(arena_.end(), s.begin(), s.end());
+  AppendBytes(arena_, s);
   SetLast(s);
   ++ordered_count_;
   return true;

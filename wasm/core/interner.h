@@ -292,7 +292,7 @@ class UniqueStrings {
   std::string last_;
   // While ordered, run r is the id arena_[starts_[r], starts_[r + 1]) (the
   // arena's end for the last run) and then counts_[r] - 1 successors.
-  std::vector<char> arena_;
+  ByteVector arena_;
   std::vector<size_t> starts_;
   std::vector<uint32_t> counts_;
   StringInterner set_;  // once an id came out of order
